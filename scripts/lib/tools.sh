@@ -1,0 +1,183 @@
+# shellcheck shell=bash
+# Sourced by scripts/run and scripts/test. Provides `ensure_tools`, which installs
+# (only when missing) everything the build, the dev server and the tests need:
+#
+#   * rustup target wasm32-unknown-unknown
+#   * cargo-leptos 0.3.10            (cargo install --locked; ~23 min on 2 cores, once)
+#   * wasm-bindgen-cli 0.2.130       (must equal the wasm-bindgen pin in Cargo.toml; ~3 min)
+#   * wasm-opt from npm binaryen@132 (tools/, release builds; never Debian's binaryen v108)
+#   * Debian chromium                (/usr/bin/chromium, used by Playwright)
+#   * end2end/node_modules           (npm ci; re-run when end2end/package-lock.json changes)
+#
+# Afterwards PATH starts with $CARGO_HOME/bin and tools/node_modules/.bin.
+# The network only reaches crates.io, npm, PyPI and Debian: nothing here may download a
+# prebuilt binary from anywhere else (so no `npx playwright install`, no cargo-binstall).
+
+POSTROOM_ROOT="${POSTROOM_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+
+POSTROOM_CARGO_LEPTOS_VERSION="0.3.10"
+POSTROOM_WASM_BINDGEN_VERSION="0.2.130"
+POSTROOM_BINARYEN_VERSION="132"
+
+_pr_log() { printf '[postroom] %s\n' "$*" >&2; }
+
+# Run a command as root (we usually are root; otherwise try passwordless sudo).
+_pr_as_root() {
+    if [[ ${EUID:-$(id -u)} -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo -n "$@"
+    else
+        _pr_log "need root for: $*"
+        return 1
+    fi
+}
+
+# Prepend a directory to PATH once.
+_pr_path_prepend() {
+    case ":$PATH:" in
+        *":$1:"*) ;;
+        *) PATH="$1:$PATH" ;;
+    esac
+    export PATH
+}
+
+_pr_sha256() { sha256sum "$1" | cut -d' ' -f1; }
+
+# apt-get install, running `apt-get update` first only when the package lists don't know
+# the package, and once more (then retrying) if the install fails.
+_pr_apt_install() {
+    local policy
+    export DEBIAN_FRONTEND=noninteractive
+    policy="$(apt-cache policy "$@" 2>/dev/null || true)"
+    if [[ -z "$policy" || "$policy" == *"Candidate: (none)"* ]]; then
+        _pr_log "apt-get update"
+        _pr_as_root apt-get update -qq || return 1
+    fi
+    _pr_log "apt-get install -y $*"
+    if ! _pr_as_root apt-get install -y -q "$@" </dev/null; then
+        _pr_log "apt-get install failed; refreshing package lists and retrying"
+        _pr_as_root apt-get update -qq || return 1
+        _pr_as_root apt-get install -y -q "$@" </dev/null || return 1
+    fi
+}
+
+# Serialise tool installs between concurrent runs of our scripts (e.g. scripts/run while
+# scripts/test is installing). Runs "$@" while holding the lock.
+_pr_with_install_lock() {
+    local lock="${CARGO_HOME:-$HOME/.cargo}/.postroom-tools.lock"
+    mkdir -p "$(dirname "$lock")"
+    if command -v flock >/dev/null 2>&1; then
+        (
+            flock -w 7200 9 || { echo "[postroom] could not lock $lock" >&2; exit 1; }
+            "$@"
+        ) 9>"$lock"
+    else
+        "$@"
+    fi
+}
+
+_pr_have_wasm_target() {
+    local installed
+    installed="$(rustup target list --installed 2>/dev/null || true)"
+    grep -qx 'wasm32-unknown-unknown' <<<"$installed"
+}
+
+_pr_cargo_leptos_ok() {
+    local v
+    v="$(cargo leptos --version 2>/dev/null || true)"
+    [[ "$v" == *" $POSTROOM_CARGO_LEPTOS_VERSION" || "$v" == *" $POSTROOM_CARGO_LEPTOS_VERSION "* ]]
+}
+
+_pr_wasm_bindgen_ok() {
+    local v
+    v="$(wasm-bindgen --version 2>/dev/null || true)"
+    [[ "$v" == "wasm-bindgen $POSTROOM_WASM_BINDGEN_VERSION"* ]]
+}
+
+_pr_install_cargo_leptos() {
+    _pr_cargo_leptos_ok && return 0 # another run may have installed it while we waited
+    _pr_log "installing cargo-leptos $POSTROOM_CARGO_LEPTOS_VERSION (cargo install --locked; ~25 min on 2 cores)"
+    local t0=$SECONDS
+    cargo install cargo-leptos --version "$POSTROOM_CARGO_LEPTOS_VERSION" --locked </dev/null || return 1
+    _pr_log "cargo-leptos installed in $((SECONDS - t0))s"
+}
+
+_pr_install_wasm_bindgen() {
+    _pr_wasm_bindgen_ok && return 0
+    # No --locked: the CLI's own lock file does not build with this rustc (TOOLCHAIN.md).
+    _pr_log "installing wasm-bindgen-cli $POSTROOM_WASM_BINDGEN_VERSION (~3 min)"
+    local t0=$SECONDS
+    cargo install wasm-bindgen-cli --version "$POSTROOM_WASM_BINDGEN_VERSION" </dev/null || return 1
+    _pr_log "wasm-bindgen-cli installed in $((SECONDS - t0))s"
+}
+
+# npm ci in a project folder unless node_modules matches the committed lock file.
+# $1 = folder, $2 = a file under node_modules/.bin that must exist afterwards.
+_pr_npm_ci() {
+    local dir="$1" probe="$2" stamp lock want
+    lock="$dir/package-lock.json"
+    stamp="$dir/node_modules/.postroom-lock.sha256"
+    [[ -f "$lock" ]] || { _pr_log "missing $lock (it must be committed)"; return 1; }
+    want="$(_pr_sha256 "$lock")"
+    if [[ -x "$dir/node_modules/.bin/$probe" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+        return 0
+    fi
+    _pr_log "npm ci in ${dir#"$POSTROOM_ROOT"/}/"
+    (
+        cd "$dir" &&
+            PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error </dev/null
+    ) || return 1
+    [[ -x "$dir/node_modules/.bin/$probe" ]] || { _pr_log "npm ci in $dir did not provide $probe"; return 1; }
+    printf '%s\n' "$want" >"$stamp"
+}
+
+_pr_ensure_node() {
+    command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 && return 0
+    _pr_log "node/npm missing"
+    _pr_apt_install nodejs npm || return 1
+}
+
+ensure_tools() {
+    local t0=$SECONDS
+    _pr_log "checking tools"
+    _pr_path_prepend "${CARGO_HOME:-$HOME/.cargo}/bin"
+    command -v cargo >/dev/null 2>&1 || { _pr_log "cargo not found (rustup toolchain expected)"; return 1; }
+
+    # 1. wasm target
+    if ! _pr_have_wasm_target; then
+        _pr_log "rustup target add wasm32-unknown-unknown"
+        rustup target add wasm32-unknown-unknown </dev/null || return 1
+    fi
+
+    # 2. cargo-leptos / 3. wasm-bindgen-cli (only when missing or the wrong version)
+    if ! _pr_cargo_leptos_ok; then
+        _pr_with_install_lock _pr_install_cargo_leptos || return 1
+        _pr_cargo_leptos_ok || { _pr_log "cargo leptos --version does not report $POSTROOM_CARGO_LEPTOS_VERSION"; return 1; }
+    fi
+    if ! _pr_wasm_bindgen_ok; then
+        _pr_with_install_lock _pr_install_wasm_bindgen || return 1
+        _pr_wasm_bindgen_ok || { _pr_log "wasm-bindgen --version is not $POSTROOM_WASM_BINDGEN_VERSION"; return 1; }
+    fi
+
+    # 4. wasm-opt from npm (binaryen), project-local in tools/
+    _pr_ensure_node || return 1
+    _pr_npm_ci "$POSTROOM_ROOT/tools" wasm-opt || return 1
+    _pr_path_prepend "$POSTROOM_ROOT/tools/node_modules/.bin"
+    local wo
+    wo="$(wasm-opt --version 2>/dev/null || true)"
+    if [[ "$wo" != *"version $POSTROOM_BINARYEN_VERSION"* ]]; then
+        _pr_log "wasm-opt on PATH is '$wo' ($(command -v wasm-opt || echo none)), expected binaryen version $POSTROOM_BINARYEN_VERSION"
+        return 1
+    fi
+
+    # 5. Debian's chromium for Playwright
+    if [[ ! -x /usr/bin/chromium ]]; then
+        _pr_apt_install chromium || return 1
+    fi
+
+    # 6. Playwright and friends for end2end/
+    _pr_npm_ci "$POSTROOM_ROOT/end2end" playwright || return 1
+
+    _pr_log "tools ready ($((SECONDS - t0))s): $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), wasm-opt $wo"
+}
