@@ -33,12 +33,15 @@ _pr_as_root() {
     fi
 }
 
-# Prepend a directory to PATH once.
+# Put a directory first on PATH (removing other occurrences of it).
 _pr_path_prepend() {
-    case ":$PATH:" in
-        *":$1:"*) ;;
-        *) PATH="$1:$PATH" ;;
-    esac
+    local p=":$PATH:"
+    while [[ "$p" == *":$1:"* ]]; do
+        p="${p//:"$1":/:}"
+    done
+    p="${p#:}"
+    p="${p%:}"
+    PATH="$1${p:+:$p}"
     export PATH
 }
 
@@ -179,5 +182,5 @@ ensure_tools() {
     # 6. Playwright and friends for end2end/
     _pr_npm_ci "$POSTROOM_ROOT/end2end" playwright || return 1
 
-    _pr_log "tools ready ($((SECONDS - t0))s): $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), wasm-opt $wo"
+    _pr_log "tools ready ($((SECONDS - t0))s): $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), $wo"
 }
