@@ -4,7 +4,7 @@
 #   ensure_postgres <dbname>   make a PostgreSQL server answer, create the roles and the
 #                              database if missing, and export
 #                                DATABASE_URL=postgres://postroom@127.0.0.1:5432/<dbname>
-#                                  (migrator: owns the tables; CREATEDB for #[sqlx::test])
+#                                  (migrator: owns the tables, BYPASSRLS for admin checks; CREATEDB for #[sqlx::test])
 #                                POSTROOM_DATABASE_APP_URL=postgres://postroom_app@127.0.0.1:5432/<dbname>
 #                                  (runtime role: NOSUPERUSER NOBYPASSRLS)
 #   reset_database <dbname>    drop (WITH (FORCE)) and recreate <dbname> owned by postroom.
@@ -261,11 +261,11 @@ ensure_postgres() {
     _pr_pg_pick_super || return 1
 
     _pr_psql_super -v db="$db" >/dev/null <<'SQL' || { _pr_log "creating roles/database $db failed"; return 1; }
-SELECT 'CREATE ROLE postroom LOGIN CREATEDB CREATEROLE NOSUPERUSER'
+SELECT 'CREATE ROLE postroom LOGIN CREATEDB CREATEROLE BYPASSRLS NOSUPERUSER'
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom') \gexec
-SELECT 'ALTER ROLE postroom LOGIN CREATEDB CREATEROLE NOSUPERUSER'
+SELECT 'ALTER ROLE postroom LOGIN CREATEDB CREATEROLE BYPASSRLS NOSUPERUSER'
  WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom'
-               AND NOT (rolcanlogin AND rolcreatedb AND rolcreaterole AND NOT rolsuper)) \gexec
+               AND NOT (rolcanlogin AND rolcreatedb AND rolcreaterole AND rolbypassrls AND NOT rolsuper)) \gexec
 SELECT 'CREATE ROLE postroom_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_app') \gexec
 SELECT 'ALTER ROLE postroom_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'

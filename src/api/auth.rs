@@ -1,0 +1,128 @@
+//! Sign up, log in, log out.
+use crate::model::{AppError, UserView};
+use leptos::prelude::*;
+
+/// Accepts only same-site paths, so `next` cannot redirect elsewhere.
+pub fn safe_next(next: Option<String>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+}
+
+#[cfg(feature = "ssr")]
+async fn start_session(
+    state: &crate::server::state::AppState,
+    user_id: uuid::Uuid,
+) -> Result<(), AppError> {
+    use crate::server::auth::{self, sessions};
+    // A new id on every login; the previous session (if any) ends.
+    if let Some(old) = auth::session_user() {
+        sessions::destroy(&state.pool, &old.token_hash).await?;
+    }
+    let token = sessions::create(
+        &state.pool,
+        &state.config,
+        user_id,
+        auth::user_agent().as_deref(),
+        Some(auth::client_ip()),
+    )
+    .await?;
+    let cookie = sessions::set_cookie(&state.config, &token);
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.append_header(
+        http::header::SET_COOKIE,
+        http::HeaderValue::from_str(&cookie).map_err(|_| AppError::Internal)?,
+    );
+    Ok(())
+}
+
+#[server]
+pub async fn sign_up(
+    name: String,
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::{services::users, state::app_state};
+    let state = app_state()?;
+    let account = users::sign_up(
+        &state.pool,
+        users::SignupInput {
+            email,
+            password,
+            name,
+            plan: None,
+        },
+    )
+    .await?;
+    start_session(&state, account.user_id).await?;
+    let target = safe_next(next).unwrap_or_else(|| format!("/w/{}", account.personal.slug()));
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+#[server]
+pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::{auth, services::users, state::app_state};
+    let state = app_state()?;
+    state.login_limiter.check(&auth::client_ip(), &email)?;
+    let who = users::authenticate(&state.pool, &email, &password).await?;
+    start_session(&state, who.id).await?;
+    let target = match safe_next(next) {
+        Some(n) => n,
+        None => {
+            let last: Option<uuid::Uuid> =
+                sqlx::query_scalar("SELECT last_workspace_id FROM users WHERE id = $1")
+                    .bind(who.id)
+                    .fetch_one(&state.pool)
+                    .await?;
+            match users::landing_slug(&state.pool, who.id, last).await? {
+                Some(slug) => format!("/w/{slug}"),
+                None => "/workspaces/new".into(),
+            }
+        }
+    };
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+#[server]
+pub async fn log_out() -> Result<(), AppError> {
+    use crate::server::{auth, auth::sessions, state::app_state};
+    let state = app_state()?;
+    if let Some(user) = auth::session_user() {
+        sessions::destroy(&state.pool, &user.token_hash).await?;
+    }
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.append_header(
+        http::header::SET_COOKIE,
+        http::HeaderValue::from_str(&sessions::clear_cookie(&state.config))
+            .map_err(|_| AppError::Internal)?,
+    );
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server]
+pub async fn current_user() -> Result<Option<UserView>, AppError> {
+    use crate::server::auth;
+    Ok(auth::session_user().map(|u| UserView {
+        id: u.id,
+        email: u.email,
+        name: u.name,
+    }))
+}
+
+/// Where `/` should send the visitor.
+#[server]
+pub async fn home_target() -> Result<String, AppError> {
+    use crate::server::{auth, services::users, state::app_state};
+    let state = app_state()?;
+    let Some(user) = auth::session_user() else {
+        return Ok("/login".into());
+    };
+    Ok(
+        match users::landing_slug(&state.pool, user.id, user.last_workspace_id).await? {
+            Some(slug) => format!("/w/{slug}"),
+            None => "/workspaces/new".into(),
+        },
+    )
+}

@@ -1,0 +1,145 @@
+//! The workspace frame: sidebar with the switcher and navigation, header with
+//! the account menu, and the current page.
+use crate::api::auth::LogOut;
+use crate::api::workspaces::workspace_shell;
+use crate::app::auth::urlencode;
+use crate::app::components::{loading, ErrorPage, WorkspaceAvatar};
+use crate::app::ShellVersion;
+use crate::model::{AppError, Permission, ShellView};
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Outlet, Redirect, A},
+    hooks::{use_location, use_params_map},
+};
+
+pub fn use_slug() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("slug").unwrap_or_default())
+}
+
+#[component]
+pub fn WorkspaceLayout() -> impl IntoView {
+    let slug = use_slug();
+    let version = expect_context::<ShellVersion>().0;
+    let shell = Resource::new(
+        move || (slug.get(), version.get()),
+        |(slug, _)| workspace_shell(slug),
+    );
+    let location = use_location();
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match shell.await {
+                    Ok(view) => view! { <Frame shell=view /> }.into_any(),
+                    Err(AppError::Unauthenticated) => {
+                        let next = urlencode(&location.pathname.get_untracked());
+                        view! { <Redirect path=format!("/login?next={next}") /> }.into_any()
+                    }
+                    Err(e) => view! { <main class="centered-page"><ErrorPage error=e /></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Frame(shell: ShellView) -> impl IntoView {
+    let accent = shell
+        .current
+        .primary_color
+        .clone()
+        .map(|c| format!("--accent:{c}"))
+        .unwrap_or_default();
+    let base = format!("/w/{}", shell.current.slug);
+    provide_context(shell.clone());
+    let can_usage = shell.can(Permission::ViewUsage);
+    let can_settings = shell.can(Permission::EditSettings);
+    view! {
+        <div class="app" style=accent data-workspace=shell.current.slug.clone()>
+            <aside class="sidebar">
+                <Switcher shell=shell.clone() />
+                <nav class="nav" aria-label="Workspace">
+                    <A href=base.clone() exact=true>
+                        <span class="nav-icon" aria-hidden="true">"◧"</span>"Overview"
+                    </A>
+                    {can_usage.then(|| view! {
+                        <A href=format!("{base}/activity")>
+                            <span class="nav-icon" aria-hidden="true">"≋"</span>"Activity"
+                        </A>
+                    })}
+                    {can_settings.then(|| view! {
+                        <A href=format!("{base}/settings")>
+                            <span class="nav-icon" aria-hidden="true">"⚙"</span>"Settings"
+                        </A>
+                    })}
+                </nav>
+                <div class="sidebar-foot">
+                    <a class="nav-secondary" href="/workspaces/new">"+ New workspace"</a>
+                </div>
+            </aside>
+            <div class="main">
+                <header class="topbar">
+                    <div class="crumbs">
+                        <span class="crumb-ws">{shell.current.name.clone()}</span>
+                        <span class="badge role-badge">{shell.current.role.label()}</span>
+                    </div>
+                    <UserMenu shell=shell.clone() />
+                </header>
+                <main class="content">
+                    <Outlet />
+                </main>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Switcher(shell: ShellView) -> impl IntoView {
+    let current = shell.current.clone();
+    view! {
+        <details class="switcher">
+            <summary aria-label="Switch workspace">
+                <WorkspaceAvatar name=current.name.clone() logo_url=current.logo_url.clone() color=current.primary_color.clone() />
+                <span class="switcher-text">
+                    <span class="switcher-name">{current.name.clone()}</span>
+                    <span class="switcher-role">{current.role.label()}</span>
+                </span>
+                <span class="chevron" aria-hidden="true">"▾"</span>
+            </summary>
+            <div class="switcher-menu" role="menu">
+                <p class="menu-label">"Your workspaces"</p>
+                {shell.workspaces.iter().map(|w| {
+                    let active = w.id == current.id;
+                    view! {
+                        <a class="switcher-item" class:active=active role="menuitem"
+                           href=format!("/w/{}", w.slug) aria-current=active.then_some("true")>
+                            <WorkspaceAvatar name=w.name.clone() logo_url=w.logo_url.clone() color=w.primary_color.clone() size="sm" />
+                            <span class="switcher-item-name">{w.name.clone()}</span>
+                            <span class="badge">{w.role.label()}</span>
+                        </a>
+                    }
+                }).collect_view()}
+                <a class="switcher-item new" href="/workspaces/new" role="menuitem">"+ Create workspace"</a>
+            </div>
+        </details>
+    }
+}
+
+#[component]
+fn UserMenu(shell: ShellView) -> impl IntoView {
+    let logout = ServerAction::<LogOut>::new();
+    view! {
+        <details class="user-menu">
+            <summary aria-label="Account">
+                <span class="user-avatar">{shell.user.initials()}</span>
+                <span class="user-name">{shell.user.name.clone()}</span>
+            </summary>
+            <div class="user-menu-panel">
+                <p class="user-email">{shell.user.email.clone()}</p>
+                <ActionForm action=logout>
+                    <button type="submit" class="button ghost wide">"Log out"</button>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}

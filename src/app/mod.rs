@@ -1,0 +1,66 @@
+//! The user interface. Compiles for the server (rendering) and the browser
+//! (hydration); it talks to the server only through `crate::api`.
+mod activity;
+mod auth;
+mod components;
+mod home;
+mod layout;
+mod settings;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path, SsrMode,
+};
+
+pub use components::NotFound;
+
+/// Bumped after a change that the sidebar shows (name, colour, logo), so the
+/// workspace layout reloads its data.
+#[derive(Clone, Copy)]
+pub struct ShellVersion(pub RwSignal<u32>);
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(ShellVersion(RwSignal::new(0)));
+    view! {
+        <Stylesheet id="leptos" href="/pkg/postroom.css" />
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Meta name="description" content="Postroom — social media for agencies, one isolated workspace per client." />
+        <Title formatter=|text: String| if text.is_empty() { "Postroom".to_string() } else { format!("{text} · Postroom") } />
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=home::Home ssr=SsrMode::Async />
+                <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=auth::SignupPage ssr=SsrMode::Async />
+                <Route path=path!("/workspaces/new") view=home::NewWorkspacePage ssr=SsrMode::Async />
+                <ParentRoute path=path!("/w/:slug") view=layout::WorkspaceLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=activity::Overview ssr=SsrMode::Async />
+                    <Route path=path!("activity") view=activity::ActivityList ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=settings::GeneralSettings ssr=SsrMode::Async />
+                    <Route path=path!("settings/brand") view=settings::BrandSettings ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

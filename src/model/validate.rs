@@ -1,0 +1,204 @@
+//! Input rules shared by the browser (instant hints) and the server (the authority).
+
+pub const NAME_MAX: usize = 80;
+pub const SLUG_MAX: usize = 48;
+
+pub fn workspace_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("Name is required.".into());
+    }
+    if name.chars().count() > NAME_MAX {
+        return Err(format!("Name must be at most {NAME_MAX} characters."));
+    }
+    Ok(name.to_string())
+}
+
+pub fn slug(slug: &str) -> Result<String, String> {
+    let slug = slug.trim().to_ascii_lowercase();
+    if slug.is_empty() {
+        return Err("Slug is required.".into());
+    }
+    if slug.len() < 2 || slug.len() > SLUG_MAX {
+        return Err(format!("Slug must be 2–{SLUG_MAX} characters."));
+    }
+    let ok_chars = slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !ok_chars || slug.starts_with('-') || slug.ends_with('-') || slug.contains("--") {
+        return Err(
+            "Slug may contain only lowercase letters, digits and single hyphens, not at the ends."
+                .into(),
+        );
+    }
+    Ok(slug)
+}
+
+/// `#rrggbb`; empty means "not set". Anything else is refused, so a colour can
+/// be placed in a style attribute without escaping.
+pub fn color(value: &str, label: &str) -> Result<Option<String>, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let hex = v.strip_prefix('#').unwrap_or(v);
+    if (hex.len() == 6 || hex.len() == 3) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        let full = if hex.len() == 3 {
+            hex.chars().flat_map(|c| [c, c]).collect::<String>()
+        } else {
+            hex.to_string()
+        };
+        Ok(Some(format!("#{}", full.to_ascii_lowercase())))
+    } else {
+        Err(format!("{label} must be a hex colour like #3b82f6."))
+    }
+}
+
+/// http(s) URL; empty means "not set".
+pub fn optional_url(value: &str, label: &str) -> Result<Option<String>, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let lower = v.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && !host.starts_with('/')
+                && !v.contains(char::is_whitespace)
+                && v.len() <= 2048 =>
+        {
+            Ok(Some(v.to_string()))
+        }
+        _ => Err(format!(
+            "{label} must be a full http:// or https:// address."
+        )),
+    }
+}
+
+pub const LANGUAGES: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("pt", "Português"),
+    ("pl", "Polski"),
+    ("sv", "Svenska"),
+    ("ja", "日本語"),
+];
+
+pub fn language(value: &str) -> Result<String, String> {
+    let v = value.trim();
+    LANGUAGES
+        .iter()
+        .find(|(code, _)| *code == v)
+        .map(|(code, _)| code.to_string())
+        .ok_or_else(|| "Choose a language from the list.".to_string())
+}
+
+pub fn email(value: &str) -> Result<String, String> {
+    let v = value.trim();
+    let (local, domain) = v.split_once('@').ok_or("Enter a valid email address.")?;
+    if local.is_empty()
+        || domain.len() < 3
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || v.contains(char::is_whitespace)
+        || v.len() > 254
+        || domain.contains('@')
+    {
+        return Err("Enter a valid email address.".into());
+    }
+    Ok(v.to_string())
+}
+
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 128;
+
+pub fn password(value: &str) -> Result<(), String> {
+    let n = value.chars().count();
+    if n < PASSWORD_MIN {
+        Err(format!(
+            "Password must be at least {PASSWORD_MIN} characters."
+        ))
+    } else if n > PASSWORD_MAX {
+        Err(format!(
+            "Password must be at most {PASSWORD_MAX} characters."
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+pub fn display_name(value: &str) -> Result<String, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err("Name is required.".into());
+    }
+    if v.chars().count() > NAME_MAX {
+        return Err(format!("Name must be at most {NAME_MAX} characters."));
+    }
+    Ok(v.to_string())
+}
+
+/// Optional free text with a length cap.
+pub fn text(value: &str, label: &str, max: usize) -> Result<Option<String>, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if v.chars().count() > max {
+        return Err(format!("{label} must be at most {max} characters."));
+    }
+    Ok(Some(v.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours() {
+        assert_eq!(color("#3B82F6", "c").unwrap().as_deref(), Some("#3b82f6"));
+        assert_eq!(color("abc", "c").unwrap().as_deref(), Some("#aabbcc"));
+        assert_eq!(color("", "c").unwrap(), None);
+        assert!(color("red", "c").is_err());
+        assert!(color("#12345g", "c").is_err());
+        assert!(color("#123;}body{", "c").is_err());
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Acme-Co").unwrap(), "acme-co");
+        assert!(slug("-acme").is_err());
+        assert!(slug("a").is_err());
+        assert!(slug("acme co").is_err());
+        assert!(slug("acme--co").is_err());
+    }
+
+    #[test]
+    fn urls() {
+        assert!(optional_url("https://acme.test/logo.png", "Logo")
+            .unwrap()
+            .is_some());
+        assert!(optional_url("javascript:alert(1)", "Logo").is_err());
+        assert!(optional_url("https://", "Logo").is_err());
+        assert_eq!(optional_url(" ", "Logo").unwrap(), None);
+    }
+
+    #[test]
+    fn emails_and_passwords() {
+        assert!(email("a@b.co").is_ok());
+        assert!(email("nope").is_err());
+        assert!(email("a@b").is_err());
+        assert!(password("1234567").is_err());
+        assert!(password("12345678").is_ok());
+        assert!(password(&"x".repeat(129)).is_err());
+    }
+}

@@ -1,0 +1,107 @@
+//! Serializable view types shared between the server and the browser.
+use crate::model::roles::{Permission, Role};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+}
+
+impl UserView {
+    pub fn initials(&self) -> String {
+        initials(&self.name)
+    }
+}
+
+pub fn initials(name: &str) -> String {
+    let mut out: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect();
+    if out.is_empty() {
+        out.push('?');
+    }
+    out.to_uppercase()
+}
+
+/// One entry of the workspace switcher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub logo_url: Option<String>,
+    pub primary_color: Option<String>,
+    pub is_personal: bool,
+    pub role: Role,
+}
+
+/// What the workspace layout needs to draw the sidebar and header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShellView {
+    pub user: UserView,
+    pub current: WorkspaceSummary,
+    pub workspaces: Vec<WorkspaceSummary>,
+}
+
+impl ShellView {
+    pub fn can(&self, p: Permission) -> bool {
+        self.current.role.can(p)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceSettingsView {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub logo_url: Option<String>,
+    pub primary_color: Option<String>,
+    pub default_language: String,
+    pub is_personal: bool,
+    pub created_at: DateTime<Utc>,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandView {
+    pub website: Option<String>,
+    pub description: Option<String>,
+    pub tone: Option<String>,
+    pub voice_notes: Option<String>,
+    pub primary_color: Option<String>,
+    pub background_color: Option<String>,
+    pub text_color: Option<String>,
+    pub font: Option<String>,
+    pub content_language: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    pub id: i64,
+    pub actor: String,
+    pub action: String,
+    pub summary: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityPage {
+    pub items: Vec<ActivityView>,
+    pub page: i64,
+    pub total_pages: i64,
+    pub total_items: i64,
+}
+
+/// Counts for the workspace overview page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverviewView {
+    pub members: i64,
+    pub created_at: DateTime<Utc>,
+    pub recent_activity: Vec<ActivityView>,
+}

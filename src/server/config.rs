@@ -1,0 +1,155 @@
+//! Runtime configuration: `Leptos.toml` (or the file named by `POSTROOM_CONFIG`),
+//! overridden by `POSTROOM_*` environment variables (`DATABASE_URL` is accepted
+//! for `database_url`). Build settings for cargo-leptos live in Cargo.toml.
+use figment::{
+    providers::{Env, Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BillingMode {
+    Cloud,
+    SelfHosted,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Address the HTTP server binds.
+    pub site_addr: String,
+    /// Public base URL, used in links sent by email; `https://` turns on `Secure` cookies.
+    pub public_url: String,
+    pub billing_mode: BillingMode,
+    /// Migrator connection: owns the tables, applies migrations.
+    pub database_url: String,
+    /// Runtime connection (a role without BYPASSRLS). Empty: `database_url`
+    /// with the user replaced by `postroom_app`.
+    pub database_app_url: String,
+    pub database_max_connections: u32,
+    /// Apply migrations when the server starts.
+    pub migrate_on_start: bool,
+    /// Seed the demo agency when the database has no users.
+    pub seed_demo: bool,
+    pub session_idle_hours: i64,
+    pub session_absolute_days: i64,
+    /// Login attempts allowed per client address per minute (burst).
+    pub login_attempts_per_ip: u32,
+    /// Login attempts allowed per email address per 15 minutes (burst).
+    pub login_attempts_per_email: u32,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    pub smtp_from: String,
+    /// `starttls`, `tls` or `none`.
+    pub smtp_security: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("site_addr", &self.site_addr)
+            .field("public_url", &self.public_url)
+            .field("billing_mode", &self.billing_mode)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("smtp_host", &self.smtp_host)
+            .finish_non_exhaustive()
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            site_addr: "127.0.0.1:3000".into(),
+            public_url: String::new(),
+            billing_mode: BillingMode::SelfHosted,
+            database_url: "postgres://postroom@127.0.0.1:5432/postroom".into(),
+            database_app_url: String::new(),
+            database_max_connections: 16,
+            migrate_on_start: true,
+            seed_demo: true,
+            session_idle_hours: 24 * 7,
+            session_absolute_days: 30,
+            login_attempts_per_ip: 30,
+            login_attempts_per_email: 10,
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            smtp_from: "Postroom <no-reply@postroom.local>".into(),
+            smtp_security: "starttls".into(),
+        }
+    }
+}
+
+impl Config {
+    pub fn load() -> anyhow::Result<Config> {
+        let file = std::env::var("POSTROOM_CONFIG").unwrap_or_else(|_| "Leptos.toml".into());
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if std::path::Path::new(&file).exists() {
+            fig = fig.merge(Toml::file(&file));
+        }
+        if let Ok(addr) = std::env::var("LEPTOS_SITE_ADDR") {
+            // cargo-leptos passes the address from Cargo.toml; POSTROOM_SITE_ADDR still wins.
+            fig = fig.merge(Serialized::default("site_addr", addr));
+        }
+        let fig = fig
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            )
+            .merge(Env::prefixed("POSTROOM_").ignore(&["CONFIG"]));
+        let mut cfg: Config = fig.extract()?;
+        if cfg.public_url.is_empty() {
+            cfg.public_url = format!("http://{}", cfg.site_addr);
+        }
+        cfg.public_url = cfg.public_url.trim_end_matches('/').to_string();
+        if cfg.database_app_url.is_empty() {
+            cfg.database_app_url = derive_app_url(&cfg.database_url)?;
+        }
+        Ok(cfg)
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn smtp_enabled(&self) -> bool {
+        !self.smtp_host.trim().is_empty()
+    }
+}
+
+/// The runtime role's URL: the migrator's URL with the user `postroom_app` and no password.
+pub fn derive_app_url(database_url: &str) -> anyhow::Result<String> {
+    let mut url = url::Url::parse(database_url)
+        .map_err(|e| anyhow::anyhow!("database_url is not a valid URL: {e}"))?;
+    url.set_username("postroom_app")
+        .map_err(|_| anyhow::anyhow!("database_url cannot carry a user name"))?;
+    let _ = url.set_password(None);
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_url_swaps_the_user() {
+        assert_eq!(
+            derive_app_url("postgres://owner:secret@db:5432/postroom?sslmode=disable").unwrap(),
+            "postgres://postroom_app@db:5432/postroom?sslmode=disable"
+        );
+    }
+}

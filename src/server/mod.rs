@@ -1,0 +1,10 @@
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod seed;
+pub mod services;
+pub mod state;
+pub mod tenancy;

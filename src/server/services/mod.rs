@@ -1,0 +1,3 @@
+pub mod activity;
+pub mod users;
+pub mod workspaces;

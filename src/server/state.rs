@@ -1,0 +1,31 @@
+use crate::server::{auth::ratelimit::LoginLimiter, config::Config};
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use leptos_axum::AxumRouteListing;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// Shared by every handler and server function (via context).
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub routes: Arc<Vec<AxumRouteListing>>,
+    /// Runtime pool: a role without BYPASSRLS.
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+    pub login_limiter: LoginLimiter,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state inside a server function.
+pub fn app_state() -> Result<AppState, crate::model::AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        crate::model::AppError::Internal
+    })
+}

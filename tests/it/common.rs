@@ -1,0 +1,183 @@
+use leptos::server_fn::ServerFn;
+use postroom::model::AppError;
+use postroom::server::{app, config::Config};
+use reqwest::{Client, StatusCode};
+use serde::Serialize;
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    PgPool,
+};
+
+/// The app running on a random port against this test's database, with the
+/// runtime role (no BYPASSRLS), exactly as in production.
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    /// The migrator/superuser pool, for assertions that must see every row.
+    pub admin: PgPool,
+}
+
+pub async fn runtime_pool(opts: &PgConnectOptions) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(opts.clone().username("postroom_app").password(""))
+        .await
+        .expect("connect as postroom_app (created by the migration)")
+}
+
+impl TestApp {
+    pub async fn spawn(pool_opts: PgPoolOptions, opts: PgConnectOptions) -> TestApp {
+        Self::spawn_with(pool_opts, opts, |_| {}).await
+    }
+
+    pub async fn spawn_with(
+        pool_opts: PgPoolOptions,
+        opts: PgConnectOptions,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
+        let pool = runtime_pool(&opts).await;
+        postroom::server::db::assert_runtime_role(&pool)
+            .await
+            .unwrap();
+        let mut cfg = Config {
+            site_addr: "127.0.0.1:0".into(),
+            seed_demo: false,
+            ..Config::default()
+        };
+        tweak(&mut cfg);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        cfg.public_url = format!("http://{addr}");
+        let mut options = app::leptos_options(&cfg);
+        options.site_addr = addr;
+        let state = app::build_state(cfg, pool.clone(), options);
+        let router = app::router(state);
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            pool,
+            admin,
+        }
+    }
+
+    /// A browser-like client with its own cookie jar.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Calls a server function over HTTP, as the hydrated page does.
+    pub async fn call<F: ServerFn>(
+        &self,
+        client: &Client,
+        args: &impl Serialize,
+    ) -> (StatusCode, String) {
+        self.call_path(client, F::PATH, args).await
+    }
+
+    pub async fn call_path(
+        &self,
+        client: &Client,
+        path: &str,
+        args: &impl Serialize,
+    ) -> (StatusCode, String) {
+        let res = client
+            .post(format!("{}{}", self.base, path))
+            .header("accept", "application/json")
+            .form(args)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.text().await.unwrap())
+    }
+
+    /// Calls a server function and decodes its error.
+    pub async fn call_err<F: ServerFn>(
+        &self,
+        client: &Client,
+        args: &impl Serialize,
+    ) -> (StatusCode, AppError) {
+        let (status, body) = self.call::<F>(client, args).await;
+        assert!(
+            !status.is_success() || status.is_redirection(),
+            "expected an error, got {status}: {body}"
+        );
+        let err: AppError =
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("not an AppError: {body}"));
+        (status, err)
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> (StatusCode, String) {
+        let res = client
+            .get(format!("{}{}", self.base, path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.text().await.unwrap())
+    }
+
+    /// Signs up a new account and returns its client and personal workspace slug.
+    pub async fn sign_up(&self, name: &str, email: &str) -> (Client, String) {
+        let client = self.client();
+        let res = client
+            .post(format!(
+                "{}{}",
+                self.base,
+                postroom::api::auth::SignUp::PATH
+            ))
+            .header("accept", "application/json")
+            .form(&[
+                ("name", name),
+                ("email", email),
+                ("password", "correct horse battery"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "sign up failed: {}",
+            res.status()
+        );
+        let slug: String = sqlx::query_scalar(
+            "SELECT w.slug FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE u.email = $1 AND w.is_personal",
+        )
+        .bind(email)
+        .fetch_one(&self.admin)
+        .await
+        .unwrap();
+        (client, slug)
+    }
+
+    /// Creates a workspace as the client's user; returns its slug.
+    pub async fn create_workspace(&self, client: &Client, name: &str) -> String {
+        let (status, body) = self
+            .call::<postroom::api::workspaces::CreateWorkspace>(client, &[("name", name)])
+            .await;
+        assert!(
+            status.is_success() || status.is_redirection(),
+            "create failed: {status} {body}"
+        );
+        sqlx::query_scalar(
+            "SELECT slug FROM workspaces WHERE name = $1 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(name)
+        .fetch_one(&self.admin)
+        .await
+        .unwrap()
+    }
+}

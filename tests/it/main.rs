@@ -1,0 +1,9 @@
+//! One integration binary: real PostgreSQL (a fresh database per test via
+//! `#[sqlx::test]`), the real app on port 0, real HTTP with cookies.
+#![cfg(feature = "ssr")]
+
+mod auth;
+mod common;
+mod rls;
+mod tenancy_matrix;
+mod workspaces;

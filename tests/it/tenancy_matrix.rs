@@ -1,0 +1,139 @@
+//! Every server function, called by a member of workspace A against
+//! workspace B, answers 404 and changes nothing in B. A server function that
+//! is missing from this matrix fails the test.
+use crate::common::TestApp;
+use leptos::server_fn::ServerFn;
+use postroom::api::{auth as a, workspaces as w};
+use postroom::model::AppError;
+use reqwest::StatusCode;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+/// Server functions that take no workspace (they act on the caller's own account).
+fn not_workspace_scoped() -> Vec<&'static str> {
+    vec![
+        a::SignUp::PATH,
+        a::LogIn::PATH,
+        a::LogOut::PATH,
+        a::CurrentUser::PATH,
+        a::HomeTarget::PATH,
+        w::ListMyWorkspaces::PATH,
+        w::CreateWorkspace::PATH,
+    ]
+}
+
+/// Each workspace-scoped server function with arguments aimed at `slug`.
+fn attacks(slug: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let s = || ("slug", slug.to_string());
+    vec![
+        (w::WorkspaceShell::PATH, vec![s()]),
+        (w::WorkspaceOverview::PATH, vec![s()]),
+        (w::WorkspaceSettings::PATH, vec![s()]),
+        (
+            w::UpdateWorkspace::PATH,
+            vec![
+                s(),
+                ("name", "Pwned".into()),
+                ("new_slug", "pwned".into()),
+                ("logo_url", "".into()),
+                ("primary_color", "#000000".into()),
+                ("default_language", "en".into()),
+            ],
+        ),
+        (w::BrandProfile::PATH, vec![s()]),
+        (
+            w::UpdateBrand::PATH,
+            vec![
+                s(),
+                ("website", "https://evil.test".into()),
+                ("description", "pwned".into()),
+                ("tone", "".into()),
+                ("voice_notes", "".into()),
+                ("primary_color", "".into()),
+                ("background_color", "".into()),
+                ("text_color", "".into()),
+                ("font", "".into()),
+                ("content_language", "en".into()),
+            ],
+        ),
+        (
+            w::DeleteWorkspace::PATH,
+            vec![s(), ("confirm_name", "Beta Co".into())],
+        ),
+        (w::ListActivity::PATH, vec![s(), ("page", "1".into())]),
+    ]
+}
+
+/// Everything about workspace B that an attack could change.
+async fn fingerprint(app: &TestApp, slug: &str) -> String {
+    let row: Option<(String, String, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
+        "SELECT w.name, w.slug, w.primary_color, b.website, \
+                (SELECT count(*) FROM memberships m WHERE m.workspace_id = w.id), \
+                (SELECT count(*) FROM activity_log l WHERE l.workspace_id = w.id) \
+         FROM workspaces w LEFT JOIN brand_profiles b ON b.workspace_id = w.id WHERE w.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(&app.admin)
+    .await
+    .unwrap();
+    format!("{row:?}")
+}
+
+#[sqlx::test]
+async fn every_server_fn_is_in_the_matrix(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
+    let _app = TestApp::spawn(pool_opts, opts).await;
+    let mut known: Vec<&str> = not_workspace_scoped();
+    known.extend(attacks("x").into_iter().map(|(p, _)| p));
+    let registered: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(!registered.is_empty());
+    for path in registered {
+        assert!(
+            known.contains(&path),
+            "server fn {path} is not in the tenancy matrix"
+        );
+    }
+}
+
+#[sqlx::test]
+async fn another_workspace_answers_404_and_changes_nothing(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (alice, _) = app.sign_up("Alice", "alice@example.test").await;
+    let (bob, _) = app.sign_up("Bob", "bob@example.test").await;
+    app.create_workspace(&alice, "Alpha Co").await;
+    let b = app.create_workspace(&bob, "Beta Co").await;
+    let before = fingerprint(&app, &b).await;
+
+    for (path, args) in attacks(&b) {
+        let (status, body) = app.call_path(&alice, path, &args).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+        let err: AppError = serde_json::from_str(&body).unwrap();
+        assert_eq!(err, AppError::NotFound, "{path}");
+        assert_eq!(
+            fingerprint(&app, &b).await,
+            before,
+            "{path} changed workspace B"
+        );
+    }
+    // A slug that does not exist at all looks exactly the same.
+    for (path, args) in attacks("no-such-workspace") {
+        let (status, _) = app.call_path(&alice, path, &args).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // Pages too.
+    for page in ["", "/settings", "/settings/brand", "/activity"] {
+        let (status, body) = app.get(&alice, &format!("/w/{b}{page}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "/w/{b}{page}");
+        assert!(!body.contains("Beta Co"), "page leaks the workspace name");
+    }
+    // Signed out: every workspace function asks for a login and changes nothing.
+    let anon = app.client();
+    for (path, args) in attacks(&b) {
+        let (status, body) = app.call_path(&anon, path, &args).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
+    }
+    assert_eq!(fingerprint(&app, &b).await, before);
+}
