@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, logIn, signUp, uniqueEmail, screenshot, PASSWORD } from './helpers';
+import { hydrated, signUp, uniqueEmail, screenshot, PASSWORD } from './helpers';
 
 test('sign up lands in a personal workspace', async ({ page }) => {
   await page.goto('/signup');
@@ -59,7 +59,10 @@ test('log in sends you back to where you were going', async ({ page }) => {
   await page.context().clearCookies();
   await page.goto(`/w/${slug}/settings`);
   await expect(page).toHaveURL(new RegExp(`/login\\?next=`));
-  await logIn(page, email);
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(new RegExp(`/w/${slug}/settings$`));
   await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
 });

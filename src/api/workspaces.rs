@@ -120,9 +120,9 @@ pub async fn update_workspace(
         default_language,
     };
     let saved = workspaces::update_settings(&state.pool, &ctx, input).await?;
-    if saved != ctx.slug() {
-        leptos_axum::redirect(&format!("/w/{saved}/settings?saved=1"));
-    }
+    // Always navigate: the slug may have changed, and the sidebar reloads
+    // with the new name and colour either way.
+    leptos_axum::redirect(&format!("/w/{saved}/settings?saved=1"));
     Ok(saved)
 }
 

@@ -46,7 +46,7 @@ pub fn LoginPage() -> impl IntoView {
         <AuthFrame title="Welcome back" subtitle="Log in to your workspaces.">
             <ActionForm action=action attr:class="form" attr:novalidate="">
                 <FormAlert message=Signal::derive(form_error(value)) />
-                <input type="hidden" name="next" prop:value=move || next.get() />
+                <input type="hidden" name="next" value=next.get_untracked() />
                 <label for="email">"Email"</label>
                 <input id="email" type="email" name="email" autocomplete="email" required autofocus />
                 <FieldMessage id="email-error" message=Signal::derive(field_error(value, "email")) />
@@ -79,7 +79,7 @@ pub fn SignupPage() -> impl IntoView {
         <AuthFrame title="Create your account" subtitle="You get a personal workspace right away; add one per client next.">
             <ActionForm action=action attr:class="form" attr:novalidate="">
                 <FormAlert message=Signal::derive(form_error(value)) />
-                <input type="hidden" name="next" prop:value=move || next.get() />
+                <input type="hidden" name="next" value=next.get_untracked() />
                 <label for="name">"Your name"</label>
                 <input id="name" type="text" name="name" autocomplete="name" required autofocus maxlength="80" />
                 <FieldMessage id="name-error" message=Signal::derive(field_error(value, "name")) />

@@ -96,8 +96,16 @@ fn Frame(shell: ShellView) -> impl IntoView {
 #[component]
 fn Switcher(shell: ShellView) -> impl IntoView {
     let current = shell.current.clone();
+    // The menu must close once a workspace is chosen: client-side navigation
+    // keeps this element.
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let close = move |_| {
+        if let Some(details) = menu.get() {
+            details.set_open(false);
+        }
+    };
     view! {
-        <details class="switcher">
+        <details class="switcher" node_ref=menu>
             <summary aria-label="Switch workspace">
                 <WorkspaceAvatar name=current.name.clone() logo_url=current.logo_url.clone() color=current.primary_color.clone() />
                 <span class="switcher-text">
@@ -111,7 +119,7 @@ fn Switcher(shell: ShellView) -> impl IntoView {
                 {shell.workspaces.iter().map(|w| {
                     let active = w.id == current.id;
                     view! {
-                        <a class="switcher-item" class:active=active role="menuitem"
+                        <a class="switcher-item" class:active=active role="menuitem" on:click=close
                            href=format!("/w/{}", w.slug) aria-current=active.then_some("true")>
                             <WorkspaceAvatar name=w.name.clone() logo_url=w.logo_url.clone() color=w.primary_color.clone() size="sm" />
                             <span class="switcher-item-name">{w.name.clone()}</span>
@@ -119,7 +127,7 @@ fn Switcher(shell: ShellView) -> impl IntoView {
                         </a>
                     }
                 }).collect_view()}
-                <a class="switcher-item new" href="/workspaces/new" role="menuitem">"+ Create workspace"</a>
+                <a class="switcher-item new" href="/workspaces/new" role="menuitem" on:click=close>"+ Create workspace"</a>
             </div>
         </details>
     }

@@ -68,7 +68,7 @@ fn ColorField(
             <input id=id name=name type="text" placeholder="#4f46e5" maxlength="7"
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
         </div>
-        <FieldMessage id=id message=error />
+        <FieldMessage id=format!("{id}-error") message=error />
     }
 }
 
