@@ -97,12 +97,13 @@ impl Config {
     pub fn load() -> anyhow::Result<Config> {
         let file = std::env::var("POSTROOM_CONFIG").unwrap_or_else(|_| "Leptos.toml".into());
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Ok(addr) = std::env::var("LEPTOS_SITE_ADDR") {
+            // cargo-leptos passes the address from Cargo.toml; the file and
+            // POSTROOM_SITE_ADDR still win.
+            fig = fig.merge(Serialized::default("site_addr", addr));
+        }
         if std::path::Path::new(&file).exists() {
             fig = fig.merge(Toml::file(&file));
-        }
-        if let Ok(addr) = std::env::var("LEPTOS_SITE_ADDR") {
-            // cargo-leptos passes the address from Cargo.toml; POSTROOM_SITE_ADDR still wins.
-            fig = fig.merge(Serialized::default("site_addr", addr));
         }
         let fig = fig
             .merge(
