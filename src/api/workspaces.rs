@@ -10,7 +10,7 @@ mod ssr {
     pub use crate::model::{AppError, Permission, UserView};
     pub use crate::server::{
         auth,
-        services::{activity, workspaces},
+        services::{activity, brand, workspaces},
         state::{app_state, AppState},
         tenancy::{authorize, WorkspaceCtx, WorkspaceRef},
     };
@@ -130,7 +130,7 @@ pub async fn update_workspace(
 pub async fn brand_profile(slug: String) -> Result<BrandView, AppError> {
     use ssr::*;
     let (state, _, ctx) = ctx(&slug, Permission::EditSettings).await?;
-    workspaces::brand(&state.pool, &ctx).await
+    brand::get(&state.pool, &ctx).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -149,7 +149,7 @@ pub async fn update_brand(
 ) -> Result<BrandView, AppError> {
     use ssr::*;
     let (state, _, ctx) = ctx(&slug, Permission::EditSettings).await?;
-    let input = workspaces::BrandInput {
+    let input = brand::BrandInput {
         website,
         description,
         tone,
@@ -160,7 +160,7 @@ pub async fn update_brand(
         font,
         content_language,
     };
-    workspaces::update_brand(&state.pool, &ctx, input).await
+    brand::update(&state.pool, &ctx, input).await
 }
 
 #[server]

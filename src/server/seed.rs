@@ -3,8 +3,9 @@
 use crate::model::AppError;
 use crate::server::services::{
     activity::{self, Event},
+    brand::{self, BrandInput},
     users::{self, SignupInput},
-    workspaces::{self, BrandInput, SettingsInput},
+    workspaces::{self, SettingsInput},
 };
 use crate::server::tenancy::Principal;
 use sqlx::PgPool;
@@ -80,7 +81,7 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
             },
         )
         .await?;
-        workspaces::update_brand(
+        brand::update(
             pool,
             &ctx,
             BrandInput {

@@ -1,3 +1,4 @@
 pub mod activity;
+pub mod brand;
 pub mod users;
 pub mod workspaces;
