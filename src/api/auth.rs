@@ -8,7 +8,7 @@ pub fn safe_next(next: Option<String>) -> Option<String> {
 }
 
 #[cfg(feature = "ssr")]
-async fn start_session(
+pub(crate) async fn start_session(
     state: &crate::server::state::AppState,
     user_id: uuid::Uuid,
 ) -> Result<(), AppError> {

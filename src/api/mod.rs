@@ -1,2 +1,4 @@
 pub mod auth;
+pub mod invitations;
+pub mod members;
 pub mod workspaces;

@@ -6,7 +6,7 @@ use crate::model::{
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     pub use crate::model::{AppError, Permission, UserView};
     pub use crate::server::{
         auth,

@@ -1,11 +1,12 @@
 //! The workspace frame: sidebar with the switcher and navigation, header with
 //! the account menu, and the current page.
 use crate::api::auth::LogOut;
+use crate::api::members::LeaveWorkspace;
 use crate::api::workspaces::workspace_shell;
 use crate::app::auth::urlencode;
 use crate::app::components::{loading, ErrorPage, WorkspaceAvatar};
 use crate::app::ShellVersion;
-use crate::model::{AppError, Permission, ShellView};
+use crate::model::{AppError, Permission, Role, ShellView};
 use leptos::prelude::*;
 use leptos_router::{
     components::{Outlet, Redirect, A},
@@ -136,6 +137,11 @@ fn Switcher(shell: ShellView) -> impl IntoView {
 #[component]
 fn UserMenu(shell: ShellView) -> impl IntoView {
     let logout = ServerAction::<LogOut>::new();
+    let leave = ServerAction::<LeaveWorkspace>::new();
+    let leave_error = leave.value();
+    // The owner cannot leave (ownership must be transferred first).
+    let can_leave = shell.current.role != Role::Owner;
+    let (slug, ws_name) = (shell.current.slug.clone(), shell.current.name.clone());
     view! {
         <details class="user-menu">
             <summary aria-label="Account">
@@ -147,6 +153,17 @@ fn UserMenu(shell: ShellView) -> impl IntoView {
                 <ActionForm action=logout>
                     <button type="submit" class="button ghost wide">"Log out"</button>
                 </ActionForm>
+                {can_leave.then(|| view! {
+                    <details class="leave">
+                        <summary>"Leave this workspace…"</summary>
+                        <p class="small muted">{format!("You will lose access to {ws_name} at once. Someone must invite you again to come back.")}</p>
+                        <ActionForm action=leave>
+                            <input type="hidden" name="slug" value=slug.clone() />
+                            <button type="submit" class="button danger wide">{format!("Leave {ws_name}")}</button>
+                        </ActionForm>
+                        {move || leave_error.get().and_then(Result::err).map(|e| view! { <p class="field-error">{e.to_string()}</p> })}
+                    </details>
+                })}
             </div>
         </details>
     }

@@ -4,8 +4,11 @@ mod activity;
 mod auth;
 mod components;
 mod home;
+mod invitations;
+mod invite;
 mod layout;
 mod settings;
+mod team;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
@@ -54,11 +57,13 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=auth::SignupPage ssr=SsrMode::Async />
                 <Route path=path!("/workspaces/new") view=home::NewWorkspacePage ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view=invite::InvitePage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/w/:slug") view=layout::WorkspaceLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=activity::Overview ssr=SsrMode::Async />
                     <Route path=path!("activity") view=activity::ActivityList ssr=SsrMode::Async />
                     <Route path=path!("settings") view=settings::GeneralSettings ssr=SsrMode::Async />
                     <Route path=path!("settings/brand") view=settings::BrandSettings ssr=SsrMode::Async />
+                    <Route path=path!("settings/team") view=team::TeamSettings ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

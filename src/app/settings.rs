@@ -1,4 +1,4 @@
-//! Workspace settings: General (with the danger zone) and Brand.
+//! Workspace settings: General (with the danger zone) and Brand; Team is in team.rs.
 use crate::api::workspaces::{
     brand_profile, workspace_settings, DeleteWorkspace, UpdateBrand, UpdateWorkspace,
 };
@@ -13,7 +13,7 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 #[component]
-fn SettingsTabs() -> impl IntoView {
+pub(crate) fn SettingsTabs() -> impl IntoView {
     let slug = use_slug();
     view! {
         <div class="page-head">
@@ -25,6 +25,7 @@ fn SettingsTabs() -> impl IntoView {
         <nav class="tabs" aria-label="Settings sections">
             <A href=move || format!("/w/{}/settings", slug.get()) exact=true>"General"</A>
             <A href=move || format!("/w/{}/settings/brand", slug.get())>"Brand"</A>
+            <A href=move || format!("/w/{}/settings/team", slug.get())>"Team"</A>
         </nav>
     }
 }

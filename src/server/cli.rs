@@ -172,6 +172,7 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     let addr = options.site_addr;
     let state = app::build_state(cfg.clone(), pool.clone(), options);
     spawn_housekeeping(state.clone());
+    crate::server::jobs::mailer::spawn(pool.clone(), state.config.clone());
     let router = app::router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);

@@ -99,3 +99,37 @@ pub async fn begin_user(pool: &PgPool, user_id: Uuid) -> Result<UserTx, AppError
         .await?;
     Ok(UserTx { tx })
 }
+
+/// A transaction that can see exactly one invitation: the one whose token
+/// digest it presents in `app.invitation_token` (see the `invitations_by_token`
+/// policy). Used by `/invite/{token}` before any workspace scope exists.
+pub struct TokenTx {
+    tx: Transaction<'static, Postgres>,
+}
+
+impl TokenTx {
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+    /// Scopes the same transaction to the workspace of the invitation just
+    /// read through the token: holding the token is the right to join it.
+    pub(crate) async fn into_scoped(mut self, workspace_id: Uuid) -> Result<ScopedTx, AppError> {
+        sqlx::query("SELECT set_config('app.workspace_id', $1, true)")
+            .bind(workspace_id.to_string())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(ScopedTx {
+            tx: self.tx,
+            workspace_id,
+        })
+    }
+}
+
+pub async fn begin_for_token(pool: &PgPool, token_hash: &[u8]) -> Result<TokenTx, AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('app.invitation_token', $1, true)")
+        .bind(hex::encode(token_hash))
+        .execute(&mut *tx)
+        .await?;
+    Ok(TokenTx { tx })
+}

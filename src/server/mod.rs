@@ -4,6 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod jobs;
 pub mod seed;
 pub mod services;
 pub mod state;

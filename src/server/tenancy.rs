@@ -96,6 +96,24 @@ impl WorkspaceCtx {
             actor: principal.actor(),
         }
     }
+
+    /// The context of a workspace the principal is joining right now through
+    /// an invitation whose token they presented (the token is the proof).
+    pub(in crate::server) fn joining(
+        principal: &Principal,
+        workspace_id: Uuid,
+        slug: String,
+        name: String,
+        role: Role,
+    ) -> WorkspaceCtx {
+        WorkspaceCtx {
+            workspace_id,
+            slug,
+            name,
+            role,
+            actor: principal.actor(),
+        }
+    }
 }
 
 /// The only way to obtain a `WorkspaceCtx` for an existing workspace.

@@ -15,6 +15,7 @@ pub struct TestApp {
     pub pool: PgPool,
     /// The migrator/superuser pool, for assertions that must see every row.
     pub admin: PgPool,
+    pub config: std::sync::Arc<Config>,
 }
 
 pub async fn runtime_pool(opts: &PgConnectOptions) -> PgPool {
@@ -52,6 +53,7 @@ impl TestApp {
         let mut options = app::leptos_options(&cfg);
         options.site_addr = addr;
         let state = app::build_state(cfg, pool.clone(), options);
+        let config = state.config.clone();
         let router = app::router(state);
         tokio::spawn(async move {
             axum::serve(
@@ -65,6 +67,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             pool,
             admin,
+            config,
         }
     }
 
@@ -180,4 +183,83 @@ impl TestApp {
         .await
         .unwrap()
     }
+}
+
+impl TestApp {
+    pub async fn user_id(&self, email: &str) -> uuid::Uuid {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&self.admin)
+            .await
+            .unwrap()
+    }
+
+    pub async fn workspace_id(&self, slug: &str) -> uuid::Uuid {
+        sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&self.admin)
+            .await
+            .unwrap()
+    }
+
+    /// Makes `email` a member of `slug` directly (the invitation flow has its own tests).
+    pub async fn add_member(&self, slug: &str, email: &str, role: &str) {
+        sqlx::query(
+            "INSERT INTO memberships (workspace_id, user_id, role) \
+             SELECT w.id, u.id, $3 FROM workspaces w, users u WHERE w.slug = $1 AND u.email = $2",
+        )
+        .bind(slug)
+        .bind(email)
+        .bind(role)
+        .execute(&self.admin)
+        .await
+        .unwrap();
+    }
+
+    pub async fn role_of(&self, slug: &str, email: &str) -> Option<String> {
+        sqlx::query_scalar(
+            "SELECT m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+             JOIN users u ON u.id = m.user_id WHERE w.slug = $1 AND u.email = $2",
+        )
+        .bind(slug)
+        .bind(email)
+        .fetch_optional(&self.admin)
+        .await
+        .unwrap()
+    }
+
+    /// Invites `email` (no SMTP: the link comes back) and returns the token.
+    pub async fn invite(&self, client: &Client, slug: &str, email: &str, role: &str) -> String {
+        let (status, body) = self
+            .call::<postroom::api::invitations::InviteMember>(
+                client,
+                &[("slug", slug), ("email", email), ("role", role)],
+            )
+            .await;
+        assert!(status.is_success(), "invite failed: {status} {body}");
+        let sent: postroom::model::InviteSentView = serde_json::from_str(&body).unwrap();
+        token_of(&sent.link.expect("a link when SMTP is off"))
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.admin)
+            .await
+            .unwrap()
+    }
+}
+
+pub fn token_of(link: &str) -> String {
+    link.rsplit_once("/invite/")
+        .expect("an invite link")
+        .1
+        .to_string()
+}
+
+/// Where a server function that redirects sent the caller.
+pub fn location(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }

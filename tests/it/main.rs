@@ -4,6 +4,11 @@
 
 mod auth;
 mod common;
+mod invitations;
+mod invite_accept;
+mod invite_mail;
+mod members;
+mod permissions;
 mod rls;
 mod tenancy_matrix;
 mod workspaces;

@@ -10,6 +10,7 @@ const TENANT_TABLES: &[(&str, &str)] = &[
     ("memberships", "workspace_id"),
     ("brand_profiles", "workspace_id"),
     ("activity_log", "workspace_id"),
+    ("invitations", "workspace_id"),
 ];
 
 async fn ids_of(app: &TestApp, slug: &str) -> Uuid {
@@ -25,8 +26,14 @@ async fn scoped_select_sees_only_its_workspace(pool_opts: PgPoolOptions, opts: P
     let app = TestApp::spawn(pool_opts, opts).await;
     let (alice, _) = app.sign_up("Alice", "alice@example.test").await;
     let (bob, _) = app.sign_up("Bob", "bob@example.test").await;
-    let a = ids_of(&app, &app.create_workspace(&alice, "Alpha Co").await).await;
-    let b = ids_of(&app, &app.create_workspace(&bob, "Beta Co").await).await;
+    let (sa, sb) = (
+        app.create_workspace(&alice, "Alpha Co").await,
+        app.create_workspace(&bob, "Beta Co").await,
+    );
+    app.invite(&alice, &sa, "carol@example.test", "VIEWER")
+        .await;
+    app.invite(&bob, &sb, "carol@example.test", "VIEWER").await;
+    let (a, b) = (ids_of(&app, &sa).await, ids_of(&app, &sb).await);
 
     for (table, col) in TENANT_TABLES {
         let mut tx = app.pool.begin().await.unwrap();
@@ -54,7 +61,9 @@ async fn scoped_select_sees_only_its_workspace(pool_opts: PgPoolOptions, opts: P
 async fn unscoped_select_sees_nothing(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
     let app = TestApp::spawn(pool_opts, opts).await;
     let (alice, _) = app.sign_up("Alice", "alice@example.test").await;
-    app.create_workspace(&alice, "Alpha Co").await;
+    let slug = app.create_workspace(&alice, "Alpha Co").await;
+    app.invite(&alice, &slug, "carol@example.test", "VIEWER")
+        .await;
     for (table, _) in TENANT_TABLES {
         let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&app.pool)

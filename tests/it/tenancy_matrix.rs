@@ -3,7 +3,7 @@
 //! is missing from this matrix fails the test.
 use crate::common::TestApp;
 use leptos::server_fn::ServerFn;
-use postroom::api::{auth as a, workspaces as w};
+use postroom::api::{auth as a, invitations as i, members as m, workspaces as w};
 use postroom::model::AppError;
 use reqwest::StatusCode;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -18,12 +18,23 @@ fn not_workspace_scoped() -> Vec<&'static str> {
         a::HomeTarget::PATH,
         w::ListMyWorkspaces::PATH,
         w::CreateWorkspace::PATH,
+        // Scoped by an invitation token instead (tests in invitations.rs).
+        i::InvitationDetails::PATH,
+        i::AcceptInvitation::PATH,
+        i::SignUpAndAccept::PATH,
     ]
 }
 
-/// Each workspace-scoped server function with arguments aimed at `slug`.
-fn attacks(slug: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+/// Each workspace-scoped server function with arguments aimed at `slug`,
+/// one of its members and one of its invitations.
+pub fn attacks(
+    slug: &str,
+    member: uuid::Uuid,
+    invitation: uuid::Uuid,
+) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
     let s = || ("slug", slug.to_string());
+    let user = || ("user_id", member.to_string());
+    let inv = || ("invitation_id", invitation.to_string());
     vec![
         (w::WorkspaceShell::PATH, vec![s()]),
         (w::WorkspaceOverview::PATH, vec![s()]),
@@ -60,14 +71,51 @@ fn attacks(slug: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
             vec![s(), ("confirm_name", "Beta Co".into())],
         ),
         (w::ListActivity::PATH, vec![s(), ("page", "1".into())]),
+        (m::ListMembers::PATH, vec![s()]),
+        (
+            m::ChangeMemberRole::PATH,
+            vec![s(), user(), ("role", "VIEWER".into())],
+        ),
+        (m::RemoveMember::PATH, vec![s(), user()]),
+        (m::LeaveWorkspace::PATH, vec![s()]),
+        (
+            m::TransferOwnership::PATH,
+            vec![s(), user(), ("password", "correct horse battery".into())],
+        ),
+        (i::ListInvitations::PATH, vec![s()]),
+        (
+            i::InviteMember::PATH,
+            vec![
+                s(),
+                ("email", "spy@example.test".into()),
+                ("role", "ADMIN".into()),
+            ],
+        ),
+        (i::ResendInvitation::PATH, vec![s(), inv()]),
+        (i::RevokeInvitation::PATH, vec![s(), inv()]),
     ]
 }
 
 /// Everything about workspace B that an attack could change.
-async fn fingerprint(app: &TestApp, slug: &str) -> String {
-    let row: Option<(String, String, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
-        "SELECT w.name, w.slug, w.primary_color, b.website, \
-                (SELECT count(*) FROM memberships m WHERE m.workspace_id = w.id), \
+pub async fn fingerprint(app: &TestApp, slug: &str) -> String {
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        uuid::Uuid,
+        Option<String>,
+        Option<String>,
+        i64,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT w.name, w.slug, w.primary_color, b.website, w.owner_id, \
+                (SELECT string_agg(m.user_id || ':' || m.role, ',' ORDER BY m.user_id) \
+                   FROM memberships m WHERE m.workspace_id = w.id), \
+                (SELECT string_agg(i.email || ':' || i.role || ':' || encode(i.token_hash, 'hex') || ':' \
+                                   || coalesce(i.revoked_at::text, '') || coalesce(i.accepted_at::text, ''), \
+                                   ',' ORDER BY i.id) \
+                   FROM invitations i WHERE i.workspace_id = w.id), \
                 (SELECT count(*) FROM activity_log l WHERE l.workspace_id = w.id) \
          FROM workspaces w LEFT JOIN brand_profiles b ON b.workspace_id = w.id WHERE w.slug = $1",
     )
@@ -82,7 +130,8 @@ async fn fingerprint(app: &TestApp, slug: &str) -> String {
 async fn every_server_fn_is_in_the_matrix(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
     let _app = TestApp::spawn(pool_opts, opts).await;
     let mut known: Vec<&str> = not_workspace_scoped();
-    known.extend(attacks("x").into_iter().map(|(p, _)| p));
+    let nil = uuid::Uuid::nil();
+    known.extend(attacks("x", nil, nil).into_iter().map(|(p, _)| p));
     let registered: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
         .map(|(p, _)| p)
         .collect();
@@ -105,9 +154,17 @@ async fn another_workspace_answers_404_and_changes_nothing(
     let (bob, _) = app.sign_up("Bob", "bob@example.test").await;
     app.create_workspace(&alice, "Alpha Co").await;
     let b = app.create_workspace(&bob, "Beta Co").await;
+    let (_carol, _) = app.sign_up("Carol", "carol@example.test").await;
+    app.add_member(&b, "carol@example.test", "ADMIN").await;
+    app.invite(&bob, &b, "dave@example.test", "CLIENT").await;
+    let carol = app.user_id("carol@example.test").await;
+    let invitation: uuid::Uuid = sqlx::query_scalar("SELECT id FROM invitations")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
     let before = fingerprint(&app, &b).await;
 
-    for (path, args) in attacks(&b) {
+    for (path, args) in attacks(&b, carol, invitation) {
         let (status, body) = app.call_path(&alice, path, &args).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
         let err: AppError = serde_json::from_str(&body).unwrap();
@@ -119,19 +176,25 @@ async fn another_workspace_answers_404_and_changes_nothing(
         );
     }
     // A slug that does not exist at all looks exactly the same.
-    for (path, args) in attacks("no-such-workspace") {
+    for (path, args) in attacks("no-such-workspace", carol, invitation) {
         let (status, _) = app.call_path(&alice, path, &args).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
     // Pages too.
-    for page in ["", "/settings", "/settings/brand", "/activity"] {
+    for page in [
+        "",
+        "/settings",
+        "/settings/brand",
+        "/settings/team",
+        "/activity",
+    ] {
         let (status, body) = app.get(&alice, &format!("/w/{b}{page}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "/w/{b}{page}");
         assert!(!body.contains("Beta Co"), "page leaks the workspace name");
     }
     // Signed out: every workspace function asks for a login and changes nothing.
     let anon = app.client();
-    for (path, args) in attacks(&b) {
+    for (path, args) in attacks(&b, carol, invitation) {
         let (status, body) = app.call_path(&anon, path, &args).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
     }

@@ -4,7 +4,7 @@ use crate::server::auth::passwords;
 use crate::server::error::violated_constraint;
 use crate::server::services::workspaces;
 use crate::server::tenancy::{Principal, WorkspaceCtx};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -24,42 +24,8 @@ pub const LOGIN_FAILED: &str = "Email or password is incorrect.";
 
 /// Creates the account and its personal workspace in one transaction.
 pub async fn sign_up(pool: &PgPool, input: SignupInput) -> Result<NewAccount, AppError> {
-    let mut p = Problems::default();
-    let email = validate::email(&input.email)
-        .map_err(|m| p.add("email", m))
-        .ok();
-    let name = validate::display_name(&input.name)
-        .map_err(|m| p.add("name", m))
-        .ok();
-    let _ = validate::password(&input.password).map_err(|m| p.add("password", m));
-    p.into_result()?;
-    let (email, name) = (email.unwrap(), name.unwrap());
-    let hash = passwords::hash(input.password).await?;
-    let id = Uuid::new_v4();
     let mut tx = pool.begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO users (id, email, name, password_hash, plan) VALUES ($1, $2, $3, $4, coalesce($5, 'starter'))",
-    )
-    .bind(id)
-    .bind(&email)
-    .bind(&name)
-    .bind(&hash)
-    .bind(&input.plan)
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(e) if violated_constraint(&e).as_deref() == Some("users_email_key") => {
-            return Err(AppError::field(
-                "email",
-                "An account with this email already exists. Log in instead.",
-            ));
-        }
-        Err(e) if violated_constraint(&e).as_deref() == Some("users_plan_fkey") => {
-            return Err(AppError::field("plan", "Unknown plan."));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let (id, name) = create_account_in(&mut tx, input).await?;
     let principal = Principal::User {
         id,
         name: name.clone(),
@@ -72,6 +38,50 @@ pub async fn sign_up(pool: &PgPool, input: SignupInput) -> Result<NewAccount, Ap
         user_id: id,
         personal,
     })
+}
+
+/// Validates and inserts an account (no workspace) inside the caller's
+/// transaction; returns its id and display name. An invited person signs up
+/// this way, so they see only the workspace they were invited to.
+pub async fn create_account_in(
+    conn: &mut PgConnection,
+    input: SignupInput,
+) -> Result<(Uuid, String), AppError> {
+    let mut p = Problems::default();
+    let email = validate::email(&input.email)
+        .map_err(|m| p.add("email", m))
+        .ok();
+    let name = validate::display_name(&input.name)
+        .map_err(|m| p.add("name", m))
+        .ok();
+    let _ = validate::password(&input.password).map_err(|m| p.add("password", m));
+    p.into_result()?;
+    let (email, name) = (email.unwrap(), name.unwrap());
+    let hash = passwords::hash(input.password).await?;
+    let id = Uuid::new_v4();
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, plan) VALUES ($1, $2, $3, $4, coalesce($5, 'starter'))",
+    )
+    .bind(id)
+    .bind(&email)
+    .bind(&name)
+    .bind(&hash)
+    .bind(&input.plan)
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Ok(_) => Ok((id, name)),
+        Err(e) if violated_constraint(&e).as_deref() == Some("users_email_key") => {
+            Err(AppError::field(
+                "email",
+                "An account with this email already exists. Log in instead.",
+            ))
+        }
+        Err(e) if violated_constraint(&e).as_deref() == Some("users_plan_fkey") => {
+            Err(AppError::field("plan", "Unknown plan."))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub struct Credentials {

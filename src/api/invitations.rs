@@ -1,0 +1,81 @@
+//! Invitation server functions. The first four act in a workspace (authorize →
+//! service); the last three are scoped by the invitation token alone.
+use crate::model::{AppError, InvitationView, InvitePageView, InviteSentView};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+#[server]
+pub async fn list_invitations(slug: String) -> Result<Vec<InvitationView>, AppError> {
+    use crate::api::workspaces::ssr::*;
+    use crate::server::services::invitations;
+    let (state, _, ctx) = ctx(&slug, Permission::ManageMembers).await?;
+    invitations::list(&state.pool, &ctx).await
+}
+
+#[server]
+pub async fn invite_member(
+    slug: String,
+    email: String,
+    role: String,
+) -> Result<InviteSentView, AppError> {
+    use crate::api::workspaces::ssr::*;
+    use crate::server::services::invitations;
+    let (state, _, ctx) = ctx(&slug, Permission::ManageMembers).await?;
+    invitations::invite(&state.pool, &state.config, &ctx, &email, &role).await
+}
+
+#[server]
+pub async fn resend_invitation(
+    slug: String,
+    invitation_id: Uuid,
+) -> Result<InviteSentView, AppError> {
+    use crate::api::workspaces::ssr::*;
+    use crate::server::services::invitations;
+    let (state, _, ctx) = ctx(&slug, Permission::ManageMembers).await?;
+    invitations::resend(&state.pool, &state.config, &ctx, invitation_id).await
+}
+
+#[server]
+pub async fn revoke_invitation(slug: String, invitation_id: Uuid) -> Result<(), AppError> {
+    use crate::api::workspaces::ssr::*;
+    use crate::server::services::invitations;
+    let (state, _, ctx) = ctx(&slug, Permission::ManageMembers).await?;
+    invitations::revoke(&state.pool, &ctx, invitation_id).await
+}
+
+/// What `/invite/{token}` shows; signed in or not.
+#[server]
+pub async fn invitation_details(token: String) -> Result<InvitePageView, AppError> {
+    use crate::server::{auth, services::invite_tokens, state::app_state};
+    let state = app_state()?;
+    let viewer = auth::session_user().map(|u| u.email);
+    invite_tokens::page(&state.pool, &token, viewer).await
+}
+
+/// One click for a signed-in user whose email the invitation names.
+#[server]
+pub async fn accept_invitation(token: String) -> Result<(), AppError> {
+    use crate::server::{auth, services::invite_tokens, state::app_state};
+    let state = app_state()?;
+    let user = auth::require_user()?;
+    let slug =
+        invite_tokens::accept(&state.pool, &token, &auth::principal(&user), &user.email).await?;
+    leptos_axum::redirect(&format!("/w/{slug}"));
+    Ok(())
+}
+
+/// Signed out: create the account with the invited email and join.
+#[server]
+pub async fn sign_up_and_accept(
+    token: String,
+    name: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::server::{services::invite_tokens, state::app_state};
+    let state = app_state()?;
+    let (user_id, slug) =
+        invite_tokens::sign_up_and_accept(&state.pool, &token, name, password).await?;
+    crate::api::auth::start_session(&state, user_id).await?;
+    leptos_axum::redirect(&format!("/w/{slug}"));
+    Ok(())
+}

@@ -1,0 +1,2 @@
+//! Background work started by `postroom serve`.
+pub mod mailer;
