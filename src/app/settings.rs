@@ -7,27 +7,36 @@ use crate::app::components::{
 };
 use crate::app::layout::use_slug;
 use crate::app::ShellVersion;
-use crate::model::{validate::LANGUAGES, AppError, BrandView, Role, WorkspaceSettingsView};
+use crate::model::{
+    validate::LANGUAGES, AppError, BrandView, Permission, Role, ShellView, WorkspaceSettingsView,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
+/// The settings header and tabs; nothing for a role that cannot edit
+/// settings (its page shows only the 403 card).
 #[component]
 pub(crate) fn SettingsTabs() -> impl IntoView {
     let slug = use_slug();
-    view! {
-        <div class="page-head">
-            <div>
-                <p class="eyebrow">"Workspace"</p>
-                <h1>"Settings"</h1>
+    let allowed = use_context::<ShellView>()
+        .map(|s| s.can(Permission::EditSettings))
+        .unwrap_or(false);
+    allowed.then(|| {
+        view! {
+            <div class="page-head">
+                <div>
+                    <p class="eyebrow">"Workspace"</p>
+                    <h1>"Settings"</h1>
+                </div>
             </div>
-        </div>
-        <nav class="tabs" aria-label="Settings sections">
-            <A href=move || format!("/w/{}/settings", slug.get()) exact=true>"General"</A>
-            <A href=move || format!("/w/{}/settings/brand", slug.get())>"Brand"</A>
-            <A href=move || format!("/w/{}/settings/team", slug.get())>"Team"</A>
-        </nav>
-    }
+            <nav class="tabs" aria-label="Settings sections">
+                <A href=move || format!("/w/{}/settings", slug.get()) exact=true>"General"</A>
+                <A href=move || format!("/w/{}/settings/brand", slug.get())>"Brand"</A>
+                <A href=move || format!("/w/{}/settings/team", slug.get())>"Team"</A>
+            </nav>
+        }
+    })
 }
 
 fn saved_banner<T, S>(value: S) -> impl IntoView

@@ -8,7 +8,9 @@ use crate::app::invitations::{InviteForm, PendingInvitations};
 use crate::app::layout::use_slug;
 use crate::app::settings::SettingsTabs;
 use crate::app::ShellVersion;
-use crate::model::{initials, AppError, MemberView, Role, TeamView, ASSIGNABLE_ROLES};
+use crate::model::{
+    initials, AppError, MemberView, Permission, Role, ShellView, TeamView, ASSIGNABLE_ROLES,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -85,6 +87,13 @@ impl TeamActions {
 
 #[component]
 pub fn TeamSettings() -> impl IntoView {
+    // The server refuses every team call to other roles; don't offer the forms.
+    let allowed = use_context::<ShellView>()
+        .map(|s| s.can(Permission::ManageMembers))
+        .unwrap_or(false);
+    if !allowed {
+        return view! { <ErrorPage error=AppError::Forbidden /> }.into_any();
+    }
     let slug = use_slug();
     let actions = TeamActions::new();
     provide_context(actions);
@@ -124,6 +133,7 @@ pub fn TeamSettings() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
