@@ -123,6 +123,17 @@ async fn login_errors_do_not_say_which_half_was_wrong(
         wrong_password.to_string(),
         "Email or password is incorrect."
     );
+    // Emails are case-insensitive at login too.
+    let (status, body) = app
+        .call::<LogIn>(
+            &c,
+            &[
+                ("email", " ADA@Example.TEST"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
 }
 
 #[sqlx::test]

@@ -96,7 +96,7 @@ pub async fn authenticate(
     password: &str,
 ) -> Result<Credentials, AppError> {
     let row: Option<(Uuid, String, String)> =
-        sqlx::query_as("SELECT id, name, password_hash FROM users WHERE email = $1")
+        sqlx::query_as("SELECT id, name, password_hash FROM users WHERE email = $1::citext")
             .bind(email.trim())
             .fetch_optional(pool)
             .await?;
@@ -114,7 +114,7 @@ pub async fn authenticate(
 
 pub async fn find_by_email(pool: &PgPool, email: &str) -> Result<Option<(Uuid, String)>, AppError> {
     Ok(
-        sqlx::query_as("SELECT id, name FROM users WHERE email = $1")
+        sqlx::query_as("SELECT id, name FROM users WHERE email = $1::citext")
             .bind(email.trim())
             .fetch_optional(pool)
             .await?,
@@ -122,7 +122,7 @@ pub async fn find_by_email(pool: &PgPool, email: &str) -> Result<Option<(Uuid, S
 }
 
 pub async fn set_plan(pool: &PgPool, email: &str, plan: &str) -> Result<(), AppError> {
-    let result = sqlx::query("UPDATE users SET plan = $2 WHERE email = $1")
+    let result = sqlx::query("UPDATE users SET plan = $2 WHERE email = $1::citext")
         .bind(email.trim())
         .bind(plan.trim().to_lowercase())
         .execute(pool)
