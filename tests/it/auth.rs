@@ -144,20 +144,7 @@ async fn login_sets_a_fresh_http_only_session_and_logout_ends_it(
     let app = TestApp::spawn(pool_opts, opts).await;
     let (first, slug) = app.sign_up("Ada", "ada@example.test").await;
     let c = app.client();
-    let res = c
-        .post(format!(
-            "{}{}",
-            app.base,
-            <LogIn as leptos::server_fn::ServerFn>::PATH
-        ))
-        .header("accept", "application/json")
-        .form(&[
-            ("email", "ada@example.test"),
-            ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app.log_in_response(&c, "ada@example.test").await;
     assert!(res.status().is_success() || res.status().is_redirection());
     let cookie = res
         .headers()
@@ -230,20 +217,7 @@ async fn login_attempts_are_rate_limited(pool_opts: PgPoolOptions, opts: PgConne
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
-    let res = c
-        .post(format!(
-            "{}{}",
-            app.base,
-            <LogIn as leptos::server_fn::ServerFn>::PATH
-        ))
-        .header("accept", "application/json")
-        .form(&[
-            ("email", "ada@example.test"),
-            ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app.log_in_response(&c, "ada@example.test").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let err: AppError = res.json().await.unwrap();
     assert!(matches!(err, AppError::RateLimited { .. }));

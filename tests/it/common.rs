@@ -122,6 +122,18 @@ impl TestApp {
         (status, err)
     }
 
+    /// Logs in with the test password as the hydrated page does, returning the
+    /// raw response so tests can read its cookie and redirect headers.
+    pub async fn log_in_response(&self, client: &Client, email: &str) -> reqwest::Response {
+        client
+            .post(format!("{}{}", self.base, postroom::api::auth::LogIn::PATH))
+            .header("accept", "application/json")
+            .form(&[("email", email), ("password", "correct horse battery")])
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, client: &Client, path: &str) -> (StatusCode, String) {
         let res = client
             .get(format!("{}{}", self.base, path))

@@ -21,6 +21,23 @@ async fn ids_of(app: &TestApp, slug: &str) -> Uuid {
         .unwrap()
 }
 
+/// A transaction as the runtime role with one RLS setting made by hand, so
+/// these tests exercise the policies without the app's own scoping code.
+async fn raw_tx(
+    app: &TestApp,
+    setting: &str,
+    id: Uuid,
+) -> sqlx::Transaction<'static, sqlx::Postgres> {
+    let mut tx = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT set_config($1, $2, true)")
+        .bind(setting)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx
+}
+
 #[sqlx::test]
 async fn scoped_select_sees_only_its_workspace(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
     let app = TestApp::spawn(pool_opts, opts).await;
@@ -36,12 +53,7 @@ async fn scoped_select_sees_only_its_workspace(pool_opts: PgPoolOptions, opts: P
     let (a, b) = (ids_of(&app, &sa).await, ids_of(&app, &sb).await);
 
     for (table, col) in TENANT_TABLES {
-        let mut tx = app.pool.begin().await.unwrap();
-        sqlx::query("SELECT set_config('app.workspace_id', $1, true)")
-            .bind(a.to_string())
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        let mut tx = raw_tx(&app, "app.workspace_id", a).await;
         let rows = sqlx::query(&format!("SELECT {col} AS ws FROM {table}"))
             .fetch_all(&mut *tx)
             .await
@@ -89,12 +101,7 @@ async fn scoped_writes_cannot_touch_another_workspace(
     let a = ids_of(&app, &app.create_workspace(&alice, "Alpha Co").await).await;
     let b = ids_of(&app, &app.create_workspace(&bob, "Beta Co").await).await;
 
-    let mut tx = app.pool.begin().await.unwrap();
-    sqlx::query("SELECT set_config('app.workspace_id', $1, true)")
-        .bind(a.to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = raw_tx(&app, "app.workspace_id", a).await;
     let updated = sqlx::query("UPDATE workspaces SET name = 'pwned' WHERE id = $1")
         .bind(b)
         .execute(&mut *tx)
@@ -139,12 +146,7 @@ async fn user_scope_lists_only_own_memberships(pool_opts: PgPoolOptions, opts: P
             .fetch_one(&app.admin)
             .await
             .unwrap();
-    let mut tx = app.pool.begin().await.unwrap();
-    sqlx::query("SELECT set_config('app.user_id', $1, true)")
-        .bind(alice_id.to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = raw_tx(&app, "app.user_id", alice_id).await;
     let names: Vec<String> = sqlx::query_scalar("SELECT name FROM workspaces ORDER BY name")
         .fetch_all(&mut *tx)
         .await

@@ -266,20 +266,7 @@ async fn the_last_used_workspace_opens_after_login(
     let (status, _) = app.get(&alice, &format!("/w/{a}")).await;
     assert_eq!(status, StatusCode::OK);
     let fresh = app.client();
-    let res = fresh
-        .post(format!(
-            "{}{}",
-            app.base,
-            <postroom::api::auth::LogIn as leptos::server_fn::ServerFn>::PATH
-        ))
-        .header("accept", "application/json")
-        .form(&[
-            ("email", "alice@example.test"),
-            ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app.log_in_response(&fresh, "alice@example.test").await;
     let target = res
         .headers()
         .get("location")
