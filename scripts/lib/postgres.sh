@@ -235,7 +235,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_app') THEN
     CREATE ROLE postroom_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
   END IF;
-  EXECUTE format('GRANT CONNECT ON DATABASE %I TO postroom_app', current_database());
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_jobs') THEN
+    CREATE ROLE postroom_jobs LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+  END IF;
+  EXECUTE format('GRANT CONNECT ON DATABASE %I TO postroom_app, postroom_jobs', current_database());
 END
 $$;
 SQL
@@ -271,15 +274,21 @@ SELECT 'CREATE ROLE postroom_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREA
 SELECT 'ALTER ROLE postroom_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'
  WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_app'
                AND NOT (rolcanlogin AND NOT rolsuper AND NOT rolbypassrls AND NOT rolcreatedb AND NOT rolcreaterole)) \gexec
+SELECT 'CREATE ROLE postroom_jobs LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_jobs') \gexec
+SELECT 'ALTER ROLE postroom_jobs LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'
+ WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_jobs'
+               AND NOT (rolcanlogin AND NOT rolsuper AND NOT rolbypassrls AND NOT rolcreatedb AND NOT rolcreaterole)) \gexec
 SELECT format('CREATE DATABASE %I OWNER postroom', :'db')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 SELECT format('ALTER DATABASE %I OWNER TO postroom', :'db')
   FROM pg_database WHERE datname = :'db' AND pg_get_userbyid(datdba) <> 'postroom' \gexec
-SELECT format('GRANT CONNECT ON DATABASE %I TO postroom_app', :'db') \gexec
+SELECT format('GRANT CONNECT ON DATABASE %I TO postroom_app, postroom_jobs', :'db') \gexec
 SQL
 
     export DATABASE_URL="postgres://postroom@$_PR_PG_HOST:$_PR_PG_PORT/$db"
     export POSTROOM_DATABASE_APP_URL="postgres://postroom_app@$_PR_PG_HOST:$_PR_PG_PORT/$db"
+    export POSTROOM_DATABASE_JOBS_URL="postgres://postroom_jobs@$_PR_PG_HOST:$_PR_PG_PORT/$db"
     # Remember what we exported, so a second ensure_postgres (other db) does not mistake
     # them for values the user set.
     export _POSTROOM_MANAGED_DATABASE_URL="$DATABASE_URL"
@@ -287,7 +296,7 @@ SQL
 
     # Both roles must log in over TCP without a password (trust auth).
     local u
-    for u in "$DATABASE_URL" "$POSTROOM_DATABASE_APP_URL"; do
+    for u in "$DATABASE_URL" "$POSTROOM_DATABASE_APP_URL" "$POSTROOM_DATABASE_JOBS_URL"; do
         if ! psql -X -w -q "$u" -Atc 'SELECT 1' </dev/null >/dev/null 2>&1; then
             _pr_log "cannot log in with $u: pg_hba.conf must allow trust for host 127.0.0.1/32"
             return 1
@@ -308,6 +317,6 @@ reset_database() {
     _pr_psql_super -v db="$db" >/dev/null <<'SQL' || { _pr_log "resetting $db failed"; return 1; }
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
 SELECT format('CREATE DATABASE %I OWNER postroom', :'db') \gexec
-SELECT format('GRANT CONNECT ON DATABASE %I TO postroom_app', :'db') \gexec
+SELECT format('GRANT CONNECT ON DATABASE %I TO postroom_app, postroom_jobs', :'db') \gexec
 SQL
 }

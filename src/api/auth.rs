@@ -7,25 +7,28 @@ pub fn safe_next(next: Option<String>) -> Option<String> {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
 }
 
+/// Where the request came from, recorded on the session it starts.
+#[cfg(feature = "ssr")]
+pub(crate) fn client_info() -> crate::server::services::users::ClientInfo {
+    use crate::server::auth;
+    crate::server::services::users::ClientInfo {
+        user_agent: auth::user_agent(),
+        ip: Some(auth::client_ip()),
+    }
+}
+
+/// Sets the cookie of a session just created, ending the request's previous
+/// session (a new id on every login).
 #[cfg(feature = "ssr")]
 pub(crate) async fn start_session(
     state: &crate::server::state::AppState,
-    user_id: uuid::Uuid,
+    token: &str,
 ) -> Result<(), AppError> {
     use crate::server::auth::{self, sessions};
-    // A new id on every login; the previous session (if any) ends.
     if let Some(old) = auth::session_user() {
         sessions::destroy(&state.pool, &old.token_hash).await?;
     }
-    let token = sessions::create(
-        &state.pool,
-        &state.config,
-        user_id,
-        auth::user_agent().as_deref(),
-        Some(auth::client_ip()),
-    )
-    .await?;
-    let cookie = sessions::set_cookie(&state.config, &token);
+    let cookie = sessions::set_cookie(&state.config, token);
     let response = expect_context::<leptos_axum::ResponseOptions>();
     response.append_header(
         http::header::SET_COOKIE,
@@ -45,16 +48,17 @@ pub async fn sign_up(
     let state = app_state()?;
     let account = users::sign_up(
         &state.pool,
+        &state.config,
         users::SignupInput {
             email,
             password,
             name,
-            plan: None,
         },
+        &client_info(),
     )
     .await?;
-    start_session(&state, account.user_id).await?;
-    let target = safe_next(next).unwrap_or_else(|| format!("/w/{}", account.personal.slug()));
+    start_session(&state, &account.session.token).await?;
+    let target = safe_next(next).unwrap_or_else(|| format!("/w/{}", account.personal_slug));
     leptos_axum::redirect(&target);
     Ok(())
 }
@@ -65,20 +69,15 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
     let state = app_state()?;
     state.login_limiter.check(&auth::client_ip(), &email)?;
     let who = users::authenticate(&state.pool, &email, &password).await?;
-    start_session(&state, who.id).await?;
+    let (session, landing) =
+        users::open_session(&state.pool, &state.config, &who, &client_info()).await?;
+    start_session(&state, &session.token).await?;
     let target = match safe_next(next) {
         Some(n) => n,
-        None => {
-            let last: Option<uuid::Uuid> =
-                sqlx::query_scalar("SELECT last_workspace_id FROM users WHERE id = $1")
-                    .bind(who.id)
-                    .fetch_one(&state.pool)
-                    .await?;
-            match users::landing_slug(&state.pool, who.id, last).await? {
-                Some(slug) => format!("/w/{slug}"),
-                None => "/workspaces/new".into(),
-            }
-        }
+        None => match landing {
+            Some(slug) => format!("/w/{slug}"),
+            None => "/workspaces/new".into(),
+        },
     };
     leptos_axum::redirect(&target);
     Ok(())
@@ -114,15 +113,16 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
 /// Where `/` should send the visitor.
 #[server]
 pub async fn home_target() -> Result<String, AppError> {
-    use crate::server::{auth, services::users, state::app_state};
+    use crate::server::{auth, services::users, state::app_state, tenancy};
     let state = app_state()?;
     let Some(user) = auth::session_user() else {
         return Ok("/login".into());
     };
-    Ok(
-        match users::landing_slug(&state.pool, user.id, user.last_workspace_id).await? {
-            Some(slug) => format!("/w/{slug}"),
-            None => "/workspaces/new".into(),
-        },
-    )
+    let mut tx = tenancy::begin_user(&state.pool, &user.principal()).await?;
+    let landing = users::landing_slug(tx.conn(), user.id, user.last_workspace_id).await?;
+    tx.commit().await?;
+    Ok(match landing {
+        Some(slug) => format!("/w/{slug}"),
+        None => "/workspaces/new".into(),
+    })
 }

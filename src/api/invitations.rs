@@ -8,8 +8,10 @@ use uuid::Uuid;
 pub async fn list_invitations(slug: String) -> Result<Vec<InvitationView>, AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::invitations;
-    let (state, _, ctx) = ctx(&slug, Permission::ManageMembers).await?;
-    invitations::list(&state.pool, &ctx).await
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageMembers).await?;
+    let list = invitations::list(&mut tx).await?;
+    tx.commit().await?;
+    Ok(list)
 }
 
 #[server]
@@ -20,8 +22,10 @@ pub async fn invite_member(
 ) -> Result<InviteSentView, AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::invitations;
-    let (state, _, ctx) = ctx(&slug, Permission::ManageMembers).await?;
-    invitations::invite(&state.pool, &state.config, &ctx, &email, &role).await
+    let (state, _, mut tx) = ctx(&slug, Permission::ManageMembers).await?;
+    let sent = invitations::invite(&mut tx, &state.config, &email, &role).await?;
+    tx.commit().await?;
+    Ok(sent)
 }
 
 #[server]
@@ -31,16 +35,19 @@ pub async fn resend_invitation(
 ) -> Result<InviteSentView, AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::invitations;
-    let (state, _, ctx) = ctx(&slug, Permission::ManageMembers).await?;
-    invitations::resend(&state.pool, &state.config, &ctx, invitation_id).await
+    let (state, _, mut tx) = ctx(&slug, Permission::ManageMembers).await?;
+    let sent = invitations::resend(&mut tx, &state.config, invitation_id).await?;
+    tx.commit().await?;
+    Ok(sent)
 }
 
 #[server]
 pub async fn revoke_invitation(slug: String, invitation_id: Uuid) -> Result<(), AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::invitations;
-    let (state, _, ctx) = ctx(&slug, Permission::ManageMembers).await?;
-    invitations::revoke(&state.pool, &ctx, invitation_id).await
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageMembers).await?;
+    invitations::revoke(&mut tx, invitation_id).await?;
+    tx.commit().await
 }
 
 /// What `/invite/{token}` shows; signed in or not.
@@ -73,9 +80,17 @@ pub async fn sign_up_and_accept(
 ) -> Result<(), AppError> {
     use crate::server::{services::invite_tokens, state::app_state};
     let state = app_state()?;
-    let (user_id, slug) =
-        invite_tokens::sign_up_and_accept(&state.pool, &token, name, password).await?;
-    crate::api::auth::start_session(&state, user_id).await?;
+    let client = crate::api::auth::client_info();
+    let (session, slug) = invite_tokens::sign_up_and_accept(
+        &state.pool,
+        &state.config,
+        &token,
+        name,
+        password,
+        &client,
+    )
+    .await?;
+    crate::api::auth::start_session(&state, &session.token).await?;
     leptos_axum::redirect(&format!("/w/{slug}"));
     Ok(())
 }

@@ -7,8 +7,10 @@ use uuid::Uuid;
 pub async fn list_members(slug: String) -> Result<TeamView, AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::members;
-    let (state, user, ctx) = ctx(&slug, Permission::ManageMembers).await?;
-    members::list(&state.pool, &ctx, user.id).await
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageMembers).await?;
+    let team = members::list(&mut tx).await?;
+    tx.commit().await?;
+    Ok(team)
 }
 
 #[server]
@@ -19,16 +21,19 @@ pub async fn change_member_role(
 ) -> Result<MemberView, AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::members;
-    let (state, _, ctx) = ctx(&slug, Permission::ManageMembers).await?;
-    members::change_role(&state.pool, &ctx, user_id, &role).await
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageMembers).await?;
+    let member = members::change_role(&mut tx, user_id, &role).await?;
+    tx.commit().await?;
+    Ok(member)
 }
 
 #[server]
 pub async fn remove_member(slug: String, user_id: Uuid) -> Result<(), AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::members;
-    let (state, _, ctx) = ctx(&slug, Permission::ManageMembers).await?;
-    members::remove(&state.pool, &ctx, user_id).await
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageMembers).await?;
+    members::remove(&mut tx, user_id).await?;
+    tx.commit().await
 }
 
 /// Any member but the owner may leave; they land wherever `/` sends them next.
@@ -36,8 +41,9 @@ pub async fn remove_member(slug: String, user_id: Uuid) -> Result<(), AppError> 
 pub async fn leave_workspace(slug: String) -> Result<(), AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::members;
-    let (state, _, ctx) = ctx(&slug, Permission::ViewContent).await?;
-    members::leave(&state.pool, &ctx).await?;
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    members::leave(&mut tx).await?;
+    tx.commit().await?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -50,8 +56,18 @@ pub async fn transfer_ownership(
     password: String,
 ) -> Result<(), AppError> {
     use crate::api::workspaces::ssr::*;
-    use crate::server::services::members;
-    let (state, user, ctx) = ctx(&slug, Permission::OwnWorkspace).await?;
+    use crate::server::services::{members, users};
+    let state = app_state()?;
+    let user = auth::require_user()?;
     state.login_limiter.check(&auth::client_ip(), &user.email)?;
-    members::transfer_ownership(&state.pool, &ctx, user_id, password).await
+    // The password is checked (argon2) before any transaction is open.
+    if password.is_empty() || users::authenticate(&state.pool, &user.email, &password).await.is_err() {
+        // Authorize first so that another tenant's slug still answers 404.
+        let (_, _, tx) = ctx(&slug, Permission::OwnWorkspace).await?;
+        drop(tx);
+        return Err(AppError::field("password", "Your password is incorrect."));
+    }
+    let (_, _, mut tx) = ctx(&slug, Permission::OwnWorkspace).await?;
+    members::transfer_ownership(&mut tx, user_id).await?;
+    tx.commit().await
 }

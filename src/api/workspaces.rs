@@ -12,24 +12,26 @@ pub(crate) mod ssr {
         auth,
         services::{activity, brand, workspaces},
         state::{app_state, AppState},
-        tenancy::{authorize, WorkspaceCtx, WorkspaceRef},
+        tenancy::{authorize, ScopedTx, WorkspaceRef},
     };
 
-    /// The signed-in user's context for `slug`, or the error to show.
+    /// The signed-in user's transaction in `slug`, authorized for
+    /// `permission`, or the error to show. The caller commits it.
     pub async fn ctx(
         slug: &str,
         permission: Permission,
-    ) -> Result<(AppState, auth::SessionUser, WorkspaceCtx), AppError> {
+    ) -> Result<(AppState, auth::SessionUser, ScopedTx), AppError> {
         let state = app_state()?;
         let user = auth::require_user()?;
-        let ctx = authorize(
+        let tx = authorize(
             &state.pool,
+            state.forge_authorization.as_ref(),
             &auth::principal(&user),
             WorkspaceRef::Slug(slug),
             permission,
         )
         .await?;
-        Ok((state, user, ctx))
+        Ok((state, user, tx))
     }
 }
 
@@ -38,7 +40,10 @@ pub async fn list_my_workspaces() -> Result<Vec<WorkspaceSummary>, AppError> {
     use ssr::*;
     let state = app_state()?;
     let user = auth::require_user()?;
-    workspaces::list_for_user(&state.pool, user.id).await
+    let mut tx = crate::server::tenancy::begin_user(&state.pool, &auth::principal(&user)).await?;
+    let list = workspaces::list_for_user(tx.conn(), user.id).await?;
+    tx.commit().await?;
+    Ok(list)
 }
 
 /// Everything the workspace layout draws; also remembers this workspace as
@@ -46,12 +51,14 @@ pub async fn list_my_workspaces() -> Result<Vec<WorkspaceSummary>, AppError> {
 #[server]
 pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
     use ssr::*;
-    let (state, user, ctx) = ctx(&slug, Permission::ViewContent).await?;
-    workspaces::remember_last(&state.pool, &ctx, user.id).await?;
-    let list = workspaces::list_for_user(&state.pool, user.id).await?;
+    let (_, user, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let ws = tx.workspace_id();
+    workspaces::remember_last(tx.conn(), user.id, ws).await?;
+    let list = workspaces::list_for_user(tx.conn(), user.id).await?;
+    tx.commit().await?;
     let current = list
         .iter()
-        .find(|w| w.id == ctx.workspace_id())
+        .find(|w| w.id == ws)
         .cloned()
         .ok_or(AppError::NotFound)?;
     Ok(ShellView {
@@ -70,22 +77,23 @@ pub async fn create_workspace(name: String) -> Result<(), AppError> {
     use ssr::*;
     let state = app_state()?;
     let user = auth::require_user()?;
-    let ctx = workspaces::create(&state.pool, &auth::principal(&user), &name).await?;
-    leptos_axum::redirect(&format!("/w/{}", ctx.slug()));
+    let slug = workspaces::create(&state.pool, &auth::principal(&user), &name).await?;
+    leptos_axum::redirect(&format!("/w/{slug}"));
     Ok(())
 }
 
 #[server]
 pub async fn workspace_overview(slug: String) -> Result<OverviewView, AppError> {
     use ssr::*;
-    let (state, _, ctx) = ctx(&slug, Permission::ViewContent).await?;
-    let members = workspaces::member_count(&state.pool, &ctx).await?;
-    let created_at = workspaces::settings(&state.pool, &ctx).await?.created_at;
-    let recent_activity = if ctx.role().can(Permission::ViewUsage) {
-        activity::list(&state.pool, &ctx, 1, 5).await?.items
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let members = workspaces::member_count(&mut tx).await?;
+    let created_at = workspaces::settings(&mut tx).await?.created_at;
+    let recent_activity = if tx.ctx().role().can(Permission::ViewUsage) {
+        activity::list(&mut tx, activity::Cursor::Newest, 5).await?.items
     } else {
         Vec::new()
     };
+    tx.commit().await?;
     Ok(OverviewView {
         members,
         created_at,
@@ -96,8 +104,10 @@ pub async fn workspace_overview(slug: String) -> Result<OverviewView, AppError> 
 #[server]
 pub async fn workspace_settings(slug: String) -> Result<WorkspaceSettingsView, AppError> {
     use ssr::*;
-    let (state, _, ctx) = ctx(&slug, Permission::EditSettings).await?;
-    workspaces::settings(&state.pool, &ctx).await
+    let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
+    let view = workspaces::settings(&mut tx).await?;
+    tx.commit().await?;
+    Ok(view)
 }
 
 /// Saves general settings. Returns the slug, which may have changed.
@@ -111,7 +121,7 @@ pub async fn update_workspace(
     default_language: String,
 ) -> Result<String, AppError> {
     use ssr::*;
-    let (state, _, ctx) = ctx(&slug, Permission::EditSettings).await?;
+    let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
     let input = workspaces::SettingsInput {
         name,
         slug: new_slug,
@@ -119,7 +129,8 @@ pub async fn update_workspace(
         primary_color,
         default_language,
     };
-    let saved = workspaces::update_settings(&state.pool, &ctx, input).await?;
+    let saved = workspaces::update_settings(&mut tx, input).await?;
+    tx.commit().await?;
     // Always navigate: the slug may have changed, and the sidebar reloads
     // with the new name and colour either way.
     leptos_axum::redirect(&format!("/w/{saved}/settings?saved=1"));
@@ -129,8 +140,10 @@ pub async fn update_workspace(
 #[server]
 pub async fn brand_profile(slug: String) -> Result<BrandView, AppError> {
     use ssr::*;
-    let (state, _, ctx) = ctx(&slug, Permission::EditSettings).await?;
-    brand::get(&state.pool, &ctx).await
+    let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
+    let view = brand::get(&mut tx).await?;
+    tx.commit().await?;
+    Ok(view)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -148,7 +161,7 @@ pub async fn update_brand(
     content_language: String,
 ) -> Result<BrandView, AppError> {
     use ssr::*;
-    let (state, _, ctx) = ctx(&slug, Permission::EditSettings).await?;
+    let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
     let input = brand::BrandInput {
         website,
         description,
@@ -160,21 +173,35 @@ pub async fn update_brand(
         font,
         content_language,
     };
-    brand::update(&state.pool, &ctx, input).await
+    let view = brand::update(&mut tx, input).await?;
+    tx.commit().await?;
+    Ok(view)
 }
 
 #[server]
 pub async fn delete_workspace(slug: String, confirm_name: String) -> Result<(), AppError> {
     use ssr::*;
-    let (state, _, ctx) = ctx(&slug, Permission::OwnWorkspace).await?;
-    workspaces::delete(&state.pool, &ctx, &confirm_name).await?;
+    let (_, _, mut tx) = ctx(&slug, Permission::OwnWorkspace).await?;
+    workspaces::delete(&mut tx, &confirm_name).await?;
+    tx.commit().await?;
     leptos_axum::redirect("/");
     Ok(())
 }
 
 #[server]
-pub async fn list_activity(slug: String, page: i64) -> Result<ActivityPage, AppError> {
+pub async fn list_activity(
+    slug: String,
+    before: Option<i64>,
+    after: Option<i64>,
+) -> Result<ActivityPage, AppError> {
     use ssr::*;
-    let (state, _, ctx) = ctx(&slug, Permission::ViewUsage).await?;
-    activity::list(&state.pool, &ctx, page, activity::PAGE_SIZE).await
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewUsage).await?;
+    let cursor = match (before, after) {
+        (Some(b), _) => activity::Cursor::Before(b),
+        (None, Some(a)) => activity::Cursor::After(a),
+        (None, None) => activity::Cursor::Newest,
+    };
+    let list = activity::list(&mut tx, cursor, activity::PAGE_SIZE).await?;
+    tx.commit().await?;
+    Ok(list)
 }

@@ -96,17 +96,14 @@ pub fn Overview() -> impl IntoView {
 pub fn ActivityList() -> impl IntoView {
     let slug = use_slug();
     let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<i64>().ok())
-            .unwrap_or(1)
-            .max(1)
+    let cursor = Memo::new(move |_| {
+        let q = query.read();
+        let num = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());
+        (num("before"), num("after"))
     });
     let data = Resource::new(
-        move || (slug.get(), page.get()),
-        |(s, p)| list_activity(s, p),
+        move || (slug.get(), cursor.get()),
+        |(s, (before, after))| list_activity(s, before, after),
     );
     view! {
         <Title text="Activity" />
@@ -127,8 +124,9 @@ pub fn ActivityList() -> impl IntoView {
                     }.into_any(),
                     Ok(p) => {
                         let base = format!("/w/{}/activity", slug.get_untracked());
-                        let prev = (p.page > 1).then(|| format!("{base}?page={}", p.page - 1));
-                        let next = (p.page < p.total_pages).then(|| format!("{base}?page={}", p.page + 1));
+                        let prev = p.newer.map(|id| format!("{base}?after={id}"));
+                        let next = p.older.map(|id| format!("{base}?before={id}"));
+                        let shown = p.items.len();
                         view! {
                             <div class="card section">
                                 <ActivityItems items=p.items />
@@ -137,7 +135,7 @@ pub fn ActivityList() -> impl IntoView {
                                         Some(h) => view! { <a class="button ghost" href=h rel="prev">"← Newer"</a> }.into_any(),
                                         None => view! { <span class="button ghost disabled" aria-disabled="true">"← Newer"</span> }.into_any(),
                                     }}
-                                    <span class="muted small">{format!("Page {} of {} · {} events", p.page, p.total_pages, p.total_items)}</span>
+                                    <span class="muted small">{format!("{shown} events")}</span>
                                     {match next {
                                         Some(h) => view! { <a class="button ghost" href=h rel="next">"Older →"</a> }.into_any(),
                                         None => view! { <span class="button ghost disabled" aria-disabled="true">"Older →"</span> }.into_any(),

@@ -93,9 +93,10 @@ pub struct ActivityView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityPage {
     pub items: Vec<ActivityView>,
-    pub page: i64,
-    pub total_pages: i64,
-    pub total_items: i64,
+    /// Cursor for the page of newer events (`?after=`), if there are any.
+    pub newer: Option<i64>,
+    /// Cursor for the page of older events (`?before=`), if there are any.
+    pub older: Option<i64>,
 }
 
 /// Counts for the workspace overview page.

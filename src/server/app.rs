@@ -39,6 +39,7 @@ pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> 
         routes: Arc::new(routes),
         pool,
         login_limiter: LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email),
+        forge_authorization: None,
         config: Arc::new(cfg),
     }
 }

@@ -5,7 +5,6 @@ use crate::server::{
     config::Config,
     db, seed,
     services::{users, workspaces},
-    tenancy::Principal,
 };
 use clap::{Parser, Subcommand};
 
@@ -22,10 +21,13 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Apply migrations, seed the demo if the database is empty, and serve (default).
+    /// Serve (default). Connects only as the runtime and jobs roles: apply
+    /// migrations first with `postroom migrate`.
     Serve,
-    /// Apply pending migrations and exit.
+    /// Apply pending migrations (as the migrator, `database_url`) and exit.
     Migrate,
+    /// Seed the demo agency into an empty database and print its login.
+    SeedDemo,
     /// Operator commands.
     #[command(subcommand)]
     Admin(Admin),
@@ -69,6 +71,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::SeedDemo => {
+            let owner = db::connect(&cfg.database_url, 2).await?;
+            let pool = runtime_pool(&cfg).await?;
+            let seeded = seed::seed_if_empty(&pool, &owner, &cfg)
+                .await
+                .map_err(explain)?;
+            if seeded {
+                println!("demo seeded: {} / {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
+            } else {
+                println!("the database has accounts already; nothing seeded");
+            }
+            Ok(())
+        }
         Command::Admin(cmd) => admin(cfg, cmd).await,
     }
 }
@@ -82,6 +97,12 @@ async fn migrate(cfg: &Config) -> anyhow::Result<()> {
 
 async fn runtime_pool(cfg: &Config) -> anyhow::Result<sqlx::PgPool> {
     let pool = db::connect(&cfg.database_app_url, cfg.database_max_connections).await?;
+    db::assert_runtime_role(&pool).await?;
+    Ok(pool)
+}
+
+async fn jobs_pool(cfg: &Config) -> anyhow::Result<sqlx::PgPool> {
+    let pool = db::connect(&cfg.database_jobs_url, 4).await?;
     db::assert_runtime_role(&pool).await?;
     Ok(pool)
 }
@@ -100,7 +121,11 @@ fn explain(e: AppError) -> anyhow::Error {
     }
 }
 
+/// Operator commands: lookups and plans with the migrator's pool (the
+/// operator acts outside any tenant); accounts and workspaces through the
+/// same services, and so the same policies, as the web app.
 async fn admin(cfg: Config, cmd: Admin) -> anyhow::Result<()> {
+    let owner = db::connect(&cfg.database_url, 2).await?;
     let pool = runtime_pool(&cfg).await?;
     match cmd {
         Admin::CreateUser {
@@ -113,39 +138,49 @@ async fn admin(cfg: Config, cmd: Admin) -> anyhow::Result<()> {
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or("User").to_string());
             let account = users::sign_up(
                 &pool,
+                &cfg,
                 users::SignupInput {
                     email: email.clone(),
                     password,
                     name,
-                    plan,
+                },
+                &users::ClientInfo {
+                    user_agent: Some("postroom admin".into()),
+                    ip: None,
                 },
             )
             .await
             .map_err(explain)?;
-            println!(
-                "created {email} (personal workspace: {})",
-                account.personal.slug()
-            );
+            crate::server::auth::sessions::destroy(&pool, account.session.principal.session().bytes())
+                .await
+                .map_err(explain)?;
+            if let Some(plan) = plan {
+                users::operator::set_plan(&owner, &email, &plan)
+                    .await
+                    .map_err(explain)?;
+            }
+            println!("created {email} (personal workspace: {})", account.personal_slug);
         }
-        Admin::CreateWorkspace { owner, name } => {
-            let (id, owner_name) = users::find_by_email(&pool, &owner)
+        Admin::CreateWorkspace { owner: email, name } => {
+            let (id, owner_name) = users::operator::find_by_email(&owner, &email)
                 .await
                 .map_err(explain)?
-                .ok_or_else(|| anyhow::anyhow!("no account with email {owner}"))?;
-            let ctx = workspaces::create(
-                &pool,
-                &Principal::User {
-                    id,
-                    name: owner_name,
-                },
-                &name,
-            )
-            .await
-            .map_err(explain)?;
-            println!("{}", ctx.slug());
+                .ok_or_else(|| anyhow::anyhow!("no account with email {email}"))?;
+            let (tx, principal) = users::operator::act_as(&pool, &cfg, id, owner_name)
+                .await
+                .map_err(explain)?;
+            let mut tx = workspaces::create_in(tx, &principal, &name, false)
+                .await
+                .map_err(explain)?;
+            let slug = tx.ctx().slug().to_string();
+            users::operator::end_acting(tx.conn(), principal.session())
+                .await
+                .map_err(explain)?;
+            tx.commit().await.map_err(explain)?;
+            println!("{slug}");
         }
         Admin::SetPlan { email, plan } => {
-            users::set_plan(&pool, &email, &plan)
+            users::operator::set_plan(&owner, &email, &plan)
                 .await
                 .map_err(|e| match e {
                     AppError::NotFound => anyhow::anyhow!("no account with email {email}"),
@@ -159,20 +194,13 @@ async fn admin(cfg: Config, cmd: Admin) -> anyhow::Result<()> {
 
 async fn serve(cfg: Config) -> anyhow::Result<()> {
     use axum::serve::ListenerExt;
-    if cfg.migrate_on_start {
-        migrate(&cfg).await?;
-    }
     let pool = runtime_pool(&cfg).await?;
-    let seeded = if cfg.seed_demo {
-        seed::seed_if_empty(&pool).await.map_err(explain)?
-    } else {
-        false
-    };
+    let jobs = jobs_pool(&cfg).await?;
     let options = app::leptos_options(&cfg);
     let addr = options.site_addr;
     let state = app::build_state(cfg.clone(), pool.clone(), options);
-    spawn_housekeeping(state.clone());
-    crate::server::jobs::mailer::spawn(pool.clone(), state.config.clone());
+    spawn_housekeeping(jobs.clone());
+    crate::server::jobs::mailer::spawn(jobs, state.config.clone());
     let router = app::router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
@@ -180,18 +208,14 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     println!();
     println!("  Postroom is running at http://{addr}");
     if cfg.seed_demo {
-        let demo_exists = users::find_by_email(&pool, seed::DEMO_EMAIL)
-            .await
-            .ok()
-            .flatten()
-            .is_some();
+        let demo_exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM auth_login_lookup($1))")
+                .bind(seed::DEMO_EMAIL)
+                .fetch_one(&pool)
+                .await
+                .unwrap_or(false);
         if demo_exists {
-            println!(
-                "  Demo login: {} / {}{}",
-                seed::DEMO_EMAIL,
-                seed::DEMO_PASSWORD,
-                if seeded { "  (just seeded)" } else { "" }
-            );
+            println!("  Demo login: {} / {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
         }
     }
     println!();
@@ -207,14 +231,13 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn spawn_housekeeping(state: crate::server::state::AppState) {
+/// Hourly: purge dead sessions (as the jobs role, which sees only those).
+fn spawn_housekeeping(jobs: sqlx::PgPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            if let Err(e) =
-                crate::server::auth::sessions::purge_expired(&state.pool, &state.config).await
-            {
+            if let Err(e) = crate::server::auth::sessions::purge_expired(&jobs).await {
                 tracing::warn!(error = %e, "session purge failed");
             }
         }

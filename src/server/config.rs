@@ -26,10 +26,12 @@ pub struct Config {
     /// Runtime connection (a role without BYPASSRLS). Empty: `database_url`
     /// with the user replaced by `postroom_app`.
     pub database_app_url: String,
+    /// Background jobs' connection (mail sender, session purge). Empty:
+    /// `database_url` with the user replaced by `postroom_jobs`.
+    pub database_jobs_url: String,
     pub database_max_connections: u32,
-    /// Apply migrations when the server starts.
-    pub migrate_on_start: bool,
-    /// Seed the demo agency when the database has no users.
+    /// Print the demo login at start (set by `scripts/run`, which seeds it
+    /// with `postroom seed-demo`). Never seeds anything by itself.
     pub seed_demo: bool,
     pub session_idle_hours: i64,
     pub session_absolute_days: i64,
@@ -76,9 +78,9 @@ impl Default for Config {
             billing_mode: BillingMode::SelfHosted,
             database_url: "postgres://postroom@127.0.0.1:5432/postroom".into(),
             database_app_url: String::new(),
+            database_jobs_url: String::new(),
             database_max_connections: 16,
-            migrate_on_start: true,
-            seed_demo: true,
+            seed_demo: false,
             session_idle_hours: 24 * 7,
             session_absolute_days: 30,
             login_attempts_per_ip: 30,
@@ -118,7 +120,10 @@ impl Config {
         }
         cfg.public_url = cfg.public_url.trim_end_matches('/').to_string();
         if cfg.database_app_url.is_empty() {
-            cfg.database_app_url = derive_app_url(&cfg.database_url)?;
+            cfg.database_app_url = derive_role_url(&cfg.database_url, "postroom_app")?;
+        }
+        if cfg.database_jobs_url.is_empty() {
+            cfg.database_jobs_url = derive_role_url(&cfg.database_url, "postroom_jobs")?;
         }
         Ok(cfg)
     }
@@ -132,11 +137,11 @@ impl Config {
     }
 }
 
-/// The runtime role's URL: the migrator's URL with the user `postroom_app` and no password.
-pub fn derive_app_url(database_url: &str) -> anyhow::Result<String> {
+/// A role's URL: the migrator's URL with the user `role` and no password.
+pub fn derive_role_url(database_url: &str, role: &str) -> anyhow::Result<String> {
     let mut url = url::Url::parse(database_url)
         .map_err(|e| anyhow::anyhow!("database_url is not a valid URL: {e}"))?;
-    url.set_username("postroom_app")
+    url.set_username(role)
         .map_err(|_| anyhow::anyhow!("database_url cannot carry a user name"))?;
     let _ = url.set_password(None);
     Ok(url.to_string())
@@ -149,7 +154,7 @@ mod tests {
     #[test]
     fn app_url_swaps_the_user() {
         assert_eq!(
-            derive_app_url("postgres://owner:secret@db:5432/postroom?sslmode=disable").unwrap(),
+            derive_role_url("postgres://owner:secret@db:5432/postroom?sslmode=disable", "postroom_app").unwrap(),
             "postgres://postroom_app@db:5432/postroom?sslmode=disable"
         );
     }

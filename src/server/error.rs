@@ -13,6 +13,19 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            // Row-level security refused the write: to the caller, the row
+            // (or its workspace) does not exist. Still worth a look in the
+            // logs — the Rust checks should have stopped it first.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("42501") => {
+                tracing::warn!(error = %e, "refused by row-level security");
+                AppError::NotFound
+            }
+            // Deadlock or serialization failure between concurrent changes.
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("40P01") | Some("40001")) =>
+            {
+                AppError::Conflict("Someone else changed this at the same time. Please try again.".into())
+            }
             _ => {
                 tracing::error!(error = %e, "database error");
                 AppError::Internal

@@ -1,13 +1,15 @@
 //! The demo agency, seeded into an empty database so a new user has
 //! something to look at.
-use crate::model::AppError;
+use crate::model::{AppError, Permission};
+use crate::server::auth::sessions;
+use crate::server::config::Config;
 use crate::server::services::{
     activity::{self, Event},
     brand::{self, BrandInput},
-    users::{self, SignupInput},
+    users::{self, ClientInfo, SignupInput},
     workspaces::{self, SettingsInput},
 };
-use crate::server::tenancy::Principal;
+use crate::server::tenancy::{self, WorkspaceRef};
 use sqlx::PgPool;
 
 pub const DEMO_EMAIL: &str = "demo@postroom.test";
@@ -45,36 +47,48 @@ const CLIENTS: [Client; 3] = [
     },
 ];
 
-/// Seeds the demo when no user exists yet. Returns true when it seeded.
-pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
+/// Seeds the demo when no user exists yet (`postroom seed-demo`, which
+/// `scripts/run` calls; a production database is never seeded unless asked).
+/// The operator's pool sets the demo's plan; everything else goes through the
+/// runtime role like any sign-up. Returns true when it seeded.
+pub async fn seed_if_empty(pool: &PgPool, owner_pool: &PgPool, cfg: &Config) -> Result<bool, AppError> {
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(pool)
+        .fetch_one(owner_pool)
         .await?;
     if users > 0 {
         return Ok(false);
     }
     let account = users::sign_up(
         pool,
+        cfg,
         SignupInput {
             email: DEMO_EMAIL.into(),
             password: DEMO_PASSWORD.into(),
             name: "Dana Demo".into(),
-            plan: Some("pro".into()),
+        },
+        &ClientInfo {
+            user_agent: Some("postroom seed-demo".into()),
+            ip: None,
         },
     )
     .await?;
-    let principal = Principal::User {
-        id: account.user_id,
-        name: "Dana Demo".into(),
-    };
+    users::operator::set_plan(owner_pool, DEMO_EMAIL, "pro").await?;
+    let principal = account.session.principal;
     for client in CLIENTS {
-        let ctx = workspaces::create(pool, &principal, client.name).await?;
-        workspaces::update_settings(
+        let slug = workspaces::create(pool, &principal, client.name).await?;
+        let mut tx = tenancy::authorize(
             pool,
-            &ctx,
+            None,
+            &principal,
+            WorkspaceRef::Slug(&slug),
+            Permission::EditSettings,
+        )
+        .await?;
+        workspaces::update_settings(
+            &mut tx,
             SettingsInput {
                 name: client.name.into(),
-                slug: ctx.slug().into(),
+                slug: slug.clone(),
                 logo_url: String::new(),
                 primary_color: client.color.into(),
                 default_language: "en".into(),
@@ -82,8 +96,7 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
         )
         .await?;
         brand::update(
-            pool,
-            &ctx,
+            &mut tx,
             BrandInput {
                 website: client.website.into(),
                 description: client.description.into(),
@@ -94,10 +107,10 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
             },
         )
         .await?;
-        let mut tx = crate::server::db::begin_scoped(pool, &ctx).await?;
+        let (ctx, conn) = tx.parts();
         activity::record(
-            tx.conn(),
-            &ctx,
+            conn,
+            ctx,
             Event::new(
                 "note.added",
                 "workspace",
@@ -107,5 +120,7 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
         .await?;
         tx.commit().await?;
     }
+    // The seed's own session is of no use to anyone.
+    sessions::destroy(pool, principal.session().bytes()).await?;
     Ok(true)
 }

@@ -14,6 +14,9 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub login_limiter: LoginLimiter,
+    /// Tests only (never set from configuration): skip the Rust-side
+    /// membership check to prove row-level security alone holds.
+    pub forge_authorization: Option<crate::server::tenancy::ForgeAuthorization>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -15,15 +15,21 @@ pub struct TestApp {
     pub pool: PgPool,
     /// The migrator/superuser pool, for assertions that must see every row.
     pub admin: PgPool,
+    /// The background-jobs role (mail sender, session purge).
+    pub jobs: PgPool,
     pub config: std::sync::Arc<Config>,
 }
 
 pub async fn runtime_pool(opts: &PgConnectOptions) -> PgPool {
+    role_pool(opts, "postroom_app").await
+}
+
+pub async fn role_pool(opts: &PgConnectOptions, role: &str) -> PgPool {
     PgPoolOptions::new()
         .max_connections(8)
-        .connect_with(opts.clone().username("postroom_app").password(""))
+        .connect_with(opts.clone().username(role).password(""))
         .await
-        .expect("connect as postroom_app (created by the migration)")
+        .unwrap_or_else(|e| panic!("connect as {role} (created by the migrations): {e}"))
 }
 
 impl TestApp {
@@ -31,16 +37,33 @@ impl TestApp {
         Self::spawn_with(pool_opts, opts, |_| {}).await
     }
 
+    /// The app with the Rust-side membership check switched off
+    /// (`ForgeAuthorization`): only row-level security stands between a
+    /// caller and another tenant.
+    pub async fn spawn_forged(pool_opts: PgPoolOptions, opts: PgConnectOptions) -> TestApp {
+        Self::spawn_inner(pool_opts, opts, |_| {}, true).await
+    }
+
     pub async fn spawn_with(
         pool_opts: PgPoolOptions,
         opts: PgConnectOptions,
         tweak: impl FnOnce(&mut Config),
     ) -> TestApp {
+        Self::spawn_inner(pool_opts, opts, tweak, false).await
+    }
+
+    async fn spawn_inner(
+        pool_opts: PgPoolOptions,
+        opts: PgConnectOptions,
+        tweak: impl FnOnce(&mut Config),
+        forge: bool,
+    ) -> TestApp {
         let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
         let pool = runtime_pool(&opts).await;
-        postroom::server::db::assert_runtime_role(&pool)
-            .await
-            .unwrap();
+        let jobs = role_pool(&opts, "postroom_jobs").await;
+        for p in [&pool, &jobs] {
+            postroom::server::db::assert_runtime_role(p).await.unwrap();
+        }
         let mut cfg = Config {
             site_addr: "127.0.0.1:0".into(),
             seed_demo: false,
@@ -52,7 +75,11 @@ impl TestApp {
         cfg.public_url = format!("http://{addr}");
         let mut options = app::leptos_options(&cfg);
         options.site_addr = addr;
-        let state = app::build_state(cfg, pool.clone(), options);
+        let mut state = app::build_state(cfg, pool.clone(), options);
+        if forge {
+            state.forge_authorization =
+                Some(postroom::server::tenancy::ForgeAuthorization(admin.clone()));
+        }
         let config = state.config.clone();
         let router = app::router(state);
         tokio::spawn(async move {
@@ -67,6 +94,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             pool,
             admin,
+            jobs,
             config,
         }
     }
@@ -258,6 +286,42 @@ impl TestApp {
             .fetch_one(&self.admin)
             .await
             .unwrap()
+    }
+}
+
+impl TestApp {
+    /// A session for `email` made directly in the database; returns the hex
+    /// digest a transaction presents in `app.session`. `valid_for` may be
+    /// negative (an expired session).
+    pub async fn session_digest(&self, email: &str, valid_for: chrono::Duration) -> String {
+        let token = postroom::server::auth::tokens::new_secret();
+        let digest = postroom::server::auth::tokens::digest(&token);
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, expires_at) \
+             SELECT $1, id, now() + make_interval(secs => $3) FROM users WHERE email = $2",
+        )
+        .bind(&digest)
+        .bind(email)
+        .bind(valid_for.num_seconds() as f64)
+        .execute(&self.admin)
+        .await
+        .unwrap();
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// A transaction as the runtime role with `app.*` settings made by hand,
+    /// so a test exercises the policies without the app's own scoping code.
+    pub async fn raw_tx(&self, settings: &[(&str, String)]) -> sqlx::Transaction<'static, sqlx::Postgres> {
+        let mut tx = self.pool.begin().await.unwrap();
+        for (name, value) in settings {
+            sqlx::query("SELECT set_config($1, $2, true)")
+                .bind(name)
+                .bind(value)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx
     }
 }
 

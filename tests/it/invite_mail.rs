@@ -54,23 +54,38 @@ async fn a_token_sees_only_its_own_invitation(pool_opts: PgPoolOptions, opts: Pg
         rows,
         [("carol@example.test".to_string(), "VIEWER".to_string())]
     );
-    for table in [
-        "workspaces",
-        "memberships",
-        "brand_profiles",
-        "activity_log",
-    ] {
+    // Its workspace's row (name and look, for the page), and no other.
+    let visible: Vec<String> = sqlx::query_scalar("SELECT slug FROM workspaces")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(visible, [a.clone()]);
+    // …and of the accounts only the inviter's name.
+    let people: Vec<String> = sqlx::query_scalar("SELECT name FROM users")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(people, ["Alice"]);
+    for table in ["memberships", "brand_profiles", "activity_log", "sessions"] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&mut *tx)
             .await
             .unwrap();
         assert_eq!(n, 0, "{table} visible through a token");
     }
-    let updated = sqlx::query("UPDATE invitations SET role = 'ADMIN', accepted_at = now()")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    assert_eq!(updated.rows_affected(), 0, "a token alone writes nothing");
+    // Without a session there is nobody to claim it for, and what it offers
+    // (role, address) cannot change at all.
+    for sql in [
+        "UPDATE invitations SET accepted_at = now()",
+        "UPDATE invitations SET role = 'ADMIN'",
+    ] {
+        let mut sp = sqlx::Acquire::begin(&mut *tx).await.unwrap();
+        match sqlx::query(sql).execute(&mut *sp).await {
+            Ok(r) => assert_eq!(r.rows_affected(), 0, "{sql}: a token alone writes nothing"),
+            Err(_) => {}
+        }
+        sp.rollback().await.unwrap();
+    }
     tx.rollback().await.unwrap();
 
     // A digest that matches nothing sees nothing.
@@ -87,25 +102,95 @@ async fn a_token_sees_only_its_own_invitation(pool_opts: PgPoolOptions, opts: Pg
     assert_eq!(n, 0);
 }
 
+/// Each role gets exactly what it needs: the web role cannot read the
+/// outbox's addresses or bodies nor any password hash; the jobs role reads
+/// the outbox and nothing of the tenants' tables.
 #[sqlx::test]
-async fn new_tables_reach_the_runtime_role_through_default_privileges(pool: sqlx::PgPool) {
-    for table in ["invitations", "email_outbox"] {
-        let ok: bool = sqlx::query_scalar(
-            "SELECT has_table_privilege('postroom_app', $1, 'SELECT,INSERT,UPDATE,DELETE')",
+async fn each_role_has_only_its_grants(pool: sqlx::PgPool) {
+    let can = |role: &'static str, table: &'static str, column: &'static str, privilege: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, bool>("SELECT has_column_privilege($1, $2, $3, $4)")
+                .bind(role)
+                .bind(table)
+                .bind(column)
+                .bind(privilege)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(!can("postroom_app", "email_outbox", "body_text", "SELECT").await);
+    assert!(!can("postroom_app", "email_outbox", "to_address", "SELECT").await);
+    assert!(can("postroom_app", "email_outbox", "body_text", "INSERT").await);
+    assert!(!can("postroom_app", "users", "password_hash", "SELECT").await);
+    assert!(!can("postroom_app", "users", "plan", "UPDATE").await);
+    assert!(!can("postroom_app", "sessions", "user_id", "UPDATE").await);
+    assert!(can("postroom_jobs", "email_outbox", "body_text", "SELECT").await);
+    assert!(!can("postroom_jobs", "invitations", "email", "SELECT").await);
+    assert!(can("postroom_jobs", "invitations", "token_hash", "UPDATE").await);
+    for table in ["workspaces", "memberships", "users", "brand_profiles", "activity_log"] {
+        let any: bool = sqlx::query_scalar(
+            "SELECT has_table_privilege('postroom_jobs', $1, 'SELECT') \
+                 OR has_any_column_privilege('postroom_jobs', $1, 'SELECT')",
         )
         .bind(table)
         .fetch_one(&pool)
         .await
         .unwrap();
-        assert!(ok, "postroom_app lacks privileges on {table}");
+        assert!(!any, "the jobs role can read {table}");
     }
-    let (enabled, forced): (bool, bool) = sqlx::query_as(
-        "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'invitations'",
+    let unforced: Vec<String> = sqlx::query_scalar(
+        "SELECT relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind = 'r' AND relname NOT IN ('_sqlx_migrations', 'plans') \
+           AND NOT (relrowsecurity AND relforcerowsecurity) ORDER BY 1",
     )
-    .fetch_one(&pool)
+    .fetch_all(&pool)
     .await
     .unwrap();
-    assert!(enabled && forced);
+    assert!(unforced.is_empty(), "tables without forced RLS: {unforced:?}");
+}
+
+/// A sender that stopped after claiming a message (its lease ran out while
+/// `sending`) does not send it again blindly: the message is marked failed
+/// with "outcome unknown".
+#[sqlx::test]
+async fn a_lost_send_is_not_repeated_blindly(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
+    let app = TestApp::spawn_with(pool_opts, opts, |cfg| {
+        cfg.smtp_host = "127.0.0.1".into();
+        cfg.smtp_port = 9;
+        cfg.smtp_security = "none".into();
+    })
+    .await;
+    let (alice, _) = app.sign_up("Alice", "alice@example.test").await;
+    let slug = app.create_workspace(&alice, "Acme").await;
+    let (status, _) = app
+        .call::<InviteMember>(
+            &alice,
+            &[("slug", slug.as_str()), ("email", "carol@example.test"), ("role", "EDITOR")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // The queued body carries a placeholder, never a link.
+    let body: String = sqlx::query_scalar("SELECT body_text FROM email_outbox")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    assert!(body.contains("{{invite_link}}") && !body.contains("/invite/"), "{body}");
+    sqlx::query("UPDATE email_outbox SET status = 'sending', lease_until = now() - interval '1 second'")
+        .execute(&app.admin)
+        .await
+        .unwrap();
+    let transport = mailer::transport(&app.config).unwrap();
+    assert_eq!(mailer::send_due(&app.jobs, &app.config, &transport).await.unwrap(), 0);
+    let (status, error, body): (String, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT status, last_error, body_text FROM email_outbox")
+            .fetch_one(&app.admin)
+            .await
+            .unwrap();
+    assert_eq!(status, "failed");
+    assert!(error.unwrap().contains("outcome unknown"));
+    assert_eq!(body, None);
 }
 
 fn hex_of(bytes: &[u8]) -> String {
@@ -192,7 +277,7 @@ async fn invitations_are_emailed_over_smtp(pool_opts: PgPoolOptions, opts: PgCon
         cfg.smtp_from = "Postroom <invites@postroom.test>".into();
     })
     .await;
-    assert!(mailer::spawn(app.pool.clone(), app.config.clone()));
+    assert!(mailer::spawn(app.jobs.clone(), app.config.clone()));
     let (alice, _) = app.sign_up("Alice", "alice@example.test").await;
     let slug = app.create_workspace(&alice, "Acme").await;
     let (status, body) = app
@@ -218,10 +303,12 @@ async fn invitations_are_emailed_over_smtp(pool_opts: PgPoolOptions, opts: PgCon
         .unwrap();
     let mail = unqp(&raw);
     assert!(mail.contains("RCPT TO:<carol@example.test>"), "{mail}");
+    // User-chosen names stay out of the subject (no header injection).
     assert!(
-        mail.contains("Alice invited you to Acme on Postroom"),
+        mail.contains("Subject: You're invited to a workspace on Postroom"),
         "{mail}"
     );
+    assert!(mail.contains("Alice invited you to join the workspace"), "{mail}");
     let link_start = mail
         .find(&format!("{}/invite/", app.base))
         .expect("the link, on the public URL");
@@ -289,7 +376,7 @@ async fn undeliverable_mail_is_retried_then_marked_failed(
     let transport = mailer::transport(&app.config).unwrap();
 
     assert_eq!(
-        mailer::send_due(&app.pool, &app.config, &transport)
+        mailer::send_due(&app.jobs, &app.config, &transport)
             .await
             .unwrap(),
         1
@@ -304,7 +391,7 @@ async fn undeliverable_mail_is_retried_then_marked_failed(
     assert!(error.unwrap().contains("SMTP"));
     // Not due yet: nothing to do.
     assert_eq!(
-        mailer::send_due(&app.pool, &app.config, &transport)
+        mailer::send_due(&app.jobs, &app.config, &transport)
             .await
             .unwrap(),
         0
@@ -315,7 +402,7 @@ async fn undeliverable_mail_is_retried_then_marked_failed(
         .await
         .unwrap();
     assert_eq!(
-        mailer::send_due(&app.pool, &app.config, &transport)
+        mailer::send_due(&app.jobs, &app.config, &transport)
             .await
             .unwrap(),
         1

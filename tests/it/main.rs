@@ -9,6 +9,7 @@ mod invite_accept;
 mod invite_mail;
 mod members;
 mod permissions;
+mod races;
 mod rls;
 mod tenancy_matrix;
 mod workspaces;

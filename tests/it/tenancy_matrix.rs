@@ -70,7 +70,7 @@ pub fn attacks(
             w::DeleteWorkspace::PATH,
             vec![s(), ("confirm_name", "Beta Co".into())],
         ),
-        (w::ListActivity::PATH, vec![s(), ("page", "1".into())]),
+        (w::ListActivity::PATH, vec![s()]),
         (m::ListMembers::PATH, vec![s()]),
         (
             m::ChangeMemberRole::PATH,
@@ -199,4 +199,100 @@ async fn another_workspace_answers_404_and_changes_nothing(
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
     }
     assert_eq!(fingerprint(&app, &b).await, before);
+}
+
+/// Everything of B a response must never carry.
+const B_SECRETS: &[&str] = &["Beta Co", "carol@example.test", "dave@example.test", "bob@example.test"];
+
+/// The same matrix with the Rust-side membership check switched off: the
+/// app scopes every call to whatever workspace was named, as its owner, and
+/// PostgreSQL alone must refuse. Each call answers 404 or reveals and
+/// changes nothing.
+#[sqlx::test]
+async fn with_rust_checks_off_the_database_still_refuses(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn_forged(pool_opts, opts).await;
+    let (alice, _) = app.sign_up("Alice", "alice@example.test").await;
+    let (bob, _) = app.sign_up("Bob", "bob@example.test").await;
+    app.create_workspace(&alice, "Alpha Co").await;
+    let b = app.create_workspace(&bob, "Beta Co").await;
+    app.sign_up("Carol", "carol@example.test").await;
+    app.add_member(&b, "carol@example.test", "ADMIN").await;
+    app.invite(&bob, &b, "dave@example.test", "CLIENT").await;
+    let carol = app.user_id("carol@example.test").await;
+    let invitation: uuid::Uuid = sqlx::query_scalar("SELECT id FROM invitations")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    let before = fingerprint(&app, &b).await;
+    // Reads of lists come back empty rather than 404 (the database shows no
+    // rows); leaving is refused because the forged role is OWNER. Everything
+    // that names a row or writes must be a plain 404.
+    let may_be_empty = [
+        w::BrandProfile::PATH,
+        w::ListActivity::PATH,
+        m::ListMembers::PATH,
+        i::ListInvitations::PATH,
+        m::LeaveWorkspace::PATH,
+    ];
+    for (path, args) in attacks(&b, carol, invitation) {
+        let (status, body) = app.call_path(&alice, path, &args).await;
+        if !may_be_empty.contains(&path) {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+        }
+        assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{path}: {body}");
+        for secret in B_SECRETS {
+            assert!(!body.contains(secret), "{path} leaked {secret}: {body}");
+        }
+        assert_eq!(fingerprint(&app, &b).await, before, "{path} changed workspace B");
+    }
+    for page in ["", "/settings", "/settings/brand", "/settings/team", "/activity"] {
+        let (_, body) = app.get(&alice, &format!("/w/{b}{page}")).await;
+        for secret in B_SECRETS {
+            assert!(!body.contains(secret), "/w/{b}{page} leaked {secret}");
+        }
+    }
+    assert_eq!(fingerprint(&app, &b).await, before);
+}
+
+/// Inside your *own* workspace, another workspace's member or invitation id
+/// is unknown: 404, and nothing changes anywhere.
+#[sqlx::test]
+async fn another_workspaces_object_ids_are_unknown_in_yours(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (alice, _) = app.sign_up("Alice", "alice@example.test").await;
+    let (bob, _) = app.sign_up("Bob", "bob@example.test").await;
+    let a = app.create_workspace(&alice, "Alpha Co").await;
+    let b = app.create_workspace(&bob, "Beta Co").await;
+    app.sign_up("Carol", "carol@example.test").await;
+    app.add_member(&b, "carol@example.test", "ADMIN").await;
+    app.invite(&bob, &b, "dave@example.test", "CLIENT").await;
+    let carol = app.user_id("carol@example.test").await;
+    let invitation: uuid::Uuid = sqlx::query_scalar("SELECT id FROM invitations")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    let (before_a, before_b) = (fingerprint(&app, &a).await, fingerprint(&app, &b).await);
+    let s = || ("slug", a.clone());
+    let swaps: Vec<(&str, Vec<(&str, String)>)> = vec![
+        (m::ChangeMemberRole::PATH, vec![s(), ("user_id", carol.to_string()), ("role", "VIEWER".into())]),
+        (m::RemoveMember::PATH, vec![s(), ("user_id", carol.to_string())]),
+        (
+            m::TransferOwnership::PATH,
+            vec![s(), ("user_id", carol.to_string()), ("password", "correct horse battery".into())],
+        ),
+        (i::ResendInvitation::PATH, vec![s(), ("invitation_id", invitation.to_string())]),
+        (i::RevokeInvitation::PATH, vec![s(), ("invitation_id", invitation.to_string())]),
+    ];
+    for (path, args) in swaps {
+        let (status, body) = app.call_path(&alice, path, &args).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+        assert_eq!(fingerprint(&app, &a).await, before_a, "{path} changed A");
+        assert_eq!(fingerprint(&app, &b).await, before_b, "{path} changed B");
+    }
 }

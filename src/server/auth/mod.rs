@@ -20,10 +20,7 @@ pub fn require_user() -> Result<SessionUser, AppError> {
 }
 
 pub fn principal(user: &SessionUser) -> Principal {
-    Principal::User {
-        id: user.id,
-        name: user.name.clone(),
-    }
+    user.principal()
 }
 
 /// The client's address, for rate limiting.

@@ -11,7 +11,8 @@ use axum::{
 };
 use chrono::{Duration, Utc};
 use cookie::{Cookie, SameSite};
-use sqlx::PgPool;
+use crate::server::tenancy::{Principal, SessionDigest};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 pub const COOKIE: &str = "postroom_session";
@@ -26,30 +27,52 @@ pub struct SessionUser {
     pub token_hash: Vec<u8>,
 }
 
-pub async fn create(
-    pool: &PgPool,
-    cfg: &Config,
-    user_id: Uuid,
-    user_agent: Option<&str>,
-    ip: Option<String>,
-) -> Result<String, AppError> {
-    let token = tokens::new_secret();
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, ip) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(tokens::digest(&token))
-    .bind(user_id)
-    .bind(Utc::now() + Duration::days(cfg.session_absolute_days))
-    .bind(user_agent.map(|s| s.chars().take(300).collect::<String>()))
-    .bind(ip)
-    .execute(pool)
-    .await?;
-    Ok(token)
+impl SessionUser {
+    pub fn principal(&self) -> Principal {
+        Principal::user(
+            self.id,
+            self.name.clone(),
+            SessionDigest::new(self.token_hash.clone()),
+        )
+    }
 }
 
+/// A fresh session secret and its digest; the digest is what the database sees.
+pub fn new_token() -> (String, SessionDigest) {
+    let token = tokens::new_secret();
+    let digest = SessionDigest::new(tokens::digest(&token));
+    (token, digest)
+}
+
+/// Inserts the session row for `digest` into a transaction that presents that
+/// digest (`tenancy::begin_new_session`): the `sessions_own` policy admits
+/// nothing else.
+pub async fn insert(
+    conn: &mut PgConnection,
+    cfg: &Config,
+    user_id: Uuid,
+    digest: &SessionDigest,
+    user_agent: Option<&str>,
+    ip: Option<String>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, expires_at, idle_timeout, user_agent, ip) \
+         VALUES ($1, $2, $3, make_interval(hours => $4), $5, $6)",
+    )
+    .bind(digest.bytes())
+    .bind(user_id)
+    .bind(Utc::now() + Duration::days(cfg.session_absolute_days))
+    .bind(i32::try_from(cfg.session_idle_hours).unwrap_or(i32::MAX))
+    .bind(user_agent.map(|s| s.chars().take(300).collect::<String>()))
+    .bind(ip)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends the session whose digest the caller holds.
 pub async fn destroy(pool: &PgPool, token_hash: &[u8]) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+    sqlx::query("SELECT auth_end_session($1)")
         .bind(token_hash)
         .execute(pool)
         .await?;
@@ -89,33 +112,21 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-pub async fn resolve(
-    pool: &PgPool,
-    cfg: &Config,
-    token: &str,
-) -> Result<Option<SessionUser>, AppError> {
+/// The user behind a session cookie, if the session is valid. One statement
+/// (`auth_resolve_session`), which also refreshes `last_seen_at` at most once
+/// a minute.
+pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<SessionUser>, AppError> {
+    if token.len() > 128 {
+        return Ok(None);
+    }
     let hash = tokens::digest(token);
-    let idle_cutoff = Utc::now() - Duration::hours(cfg.session_idle_hours);
-    let row: Option<(Uuid, String, String, Option<Uuid>, bool)> = sqlx::query_as(
-        "SELECT u.id, u.email::text, u.name, u.last_workspace_id, \
-                s.last_seen_at < now() - interval '60 seconds' \
-         FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > now() AND s.last_seen_at > $2",
+    let row: Option<(Uuid, String, String, Option<Uuid>)> = sqlx::query_as(
+        "SELECT user_id, email, name, last_workspace_id FROM auth_resolve_session($1)",
     )
     .bind(&hash)
-    .bind(idle_cutoff)
     .fetch_optional(pool)
     .await?;
-    let Some((id, email, name, last_workspace_id, stale)) = row else {
-        return Ok(None);
-    };
-    if stale {
-        sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1")
-            .bind(&hash)
-            .execute(pool)
-            .await?;
-    }
-    Ok(Some(SessionUser {
+    Ok(row.map(|(id, email, name, last_workspace_id)| SessionUser {
         id,
         email,
         name,
@@ -137,7 +148,7 @@ pub async fn layer(
     let mut user: Option<SessionUser> = None;
     if !is_static {
         if let Some(token) = token_from_headers(req.headers()) {
-            match resolve(&state.pool, &state.config, &token).await {
+            match resolve(&state.pool, &token).await {
                 Ok(found) => user = found,
                 Err(e) => tracing::warn!(error = %e, "session lookup failed"),
             }
@@ -147,12 +158,13 @@ pub async fn layer(
     next.run(req).await
 }
 
-/// Removes expired sessions; run periodically.
-pub async fn purge_expired(pool: &PgPool, cfg: &Config) -> Result<u64, AppError> {
-    let idle_cutoff = Utc::now() - Duration::hours(cfg.session_idle_hours);
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= now() OR last_seen_at <= $1")
-        .bind(idle_cutoff)
-        .execute(pool)
-        .await?;
+/// Removes expired sessions; run periodically by the jobs role, which can
+/// see dead sessions only.
+pub async fn purge_expired(jobs: &PgPool) -> Result<u64, AppError> {
+    let done = sqlx::query(
+        "DELETE FROM sessions WHERE expires_at <= now() OR last_seen_at + idle_timeout <= now()",
+    )
+    .execute(jobs)
+    .await?;
     Ok(done.rows_affected())
 }

@@ -1,8 +1,7 @@
 //! The per-workspace activity log.
-use crate::model::{ActivityPage, ActivityView, AppError};
-use crate::server::db;
-use crate::server::tenancy::WorkspaceCtx;
-use sqlx::{PgConnection, PgPool};
+use crate::model::{ActivityPage, ActivityView, AppError, Permission};
+use crate::server::tenancy::{ScopedTx, WorkspaceCtx};
+use sqlx::PgConnection;
 
 pub struct Event<'a> {
     pub action: &'a str,
@@ -61,45 +60,106 @@ pub async fn record(
 
 pub const PAGE_SIZE: i64 = 25;
 
-type Row = (i64, String, String, String, chrono::DateTime<chrono::Utc>);
+/// Stands for the email address in `detail.email` inside a stored summary:
+/// the list shows the address only to those who may see the team list.
+pub const EMAIL: &str = "{email}";
 
-fn view((id, actor, action, summary, created_at): Row) -> ActivityView {
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    actor_label: String,
+    action: String,
+    summary: String,
+    email: Option<String>,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn view(r: Row, show_emails: bool) -> ActivityView {
+    let who = match (&r.email, show_emails) {
+        (Some(email), true) => email.as_str(),
+        _ => "someone",
+    };
     ActivityView {
-        id,
-        actor,
-        action,
-        summary,
-        created_at,
+        id: r.id,
+        actor: r.actor_label,
+        action: r.action,
+        summary: r.summary.replace(EMAIL, who),
+        created_at: r.created_at,
     }
 }
 
-pub async fn list(
-    pool: &PgPool,
-    ctx: &WorkspaceCtx,
-    page: i64,
-    page_size: i64,
-) -> Result<ActivityPage, AppError> {
-    let page = page.max(1);
-    let mut tx = db::begin_scoped(pool, ctx).await?;
-    let total: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM activity_log WHERE workspace_id = $1")
-            .bind(ctx.workspace_id())
-            .fetch_one(tx.conn())
-            .await?;
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, actor_label, action, summary, created_at FROM activity_log \
-         WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+/// Where a page of the log starts: newest first, or just older than / newer
+/// than an event id (keyset pagination: no OFFSET, any cursor is one index
+/// probe).
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Cursor {
+    #[default]
+    Newest,
+    Before(i64),
+    After(i64),
+}
+
+pub async fn list(tx: &mut ScopedTx, cursor: Cursor, page_size: i64) -> Result<ActivityPage, AppError> {
+    tx.ctx().require(Permission::ViewUsage)?;
+    let ws = tx.workspace_id();
+    let show_emails = tx.ctx().role().can(Permission::ManageMembers);
+    let select = "SELECT id, actor_label, action, summary, detail->>'email' AS email, created_at \
+                  FROM activity_log WHERE workspace_id = $1";
+    let mut rows: Vec<Row> = match cursor {
+        Cursor::Newest => {
+            sqlx::query_as(&format!("{select} ORDER BY id DESC LIMIT $2"))
+                .bind(ws)
+                .bind(page_size)
+                .fetch_all(tx.conn())
+                .await?
+        }
+        Cursor::Before(id) => {
+            sqlx::query_as(&format!("{select} AND id < $3 ORDER BY id DESC LIMIT $2"))
+                .bind(ws)
+                .bind(page_size)
+                .bind(id)
+                .fetch_all(tx.conn())
+                .await?
+        }
+        Cursor::After(id) => {
+            let mut up: Vec<Row> =
+                sqlx::query_as(&format!("{select} AND id > $3 ORDER BY id ASC LIMIT $2"))
+                    .bind(ws)
+                    .bind(page_size)
+                    .bind(id)
+                    .fetch_all(tx.conn())
+                    .await?;
+            up.reverse();
+            up
+        }
+    };
+    if rows.is_empty() && !matches!(cursor, Cursor::Newest) {
+        // A stale cursor past either end: show the newest page instead.
+        return Box::pin(list(tx, Cursor::Newest, page_size)).await;
+    }
+    rows.truncate(page_size as usize);
+    let (first, last) = match (rows.first(), rows.last()) {
+        (Some(f), Some(l)) => (f.id, l.id),
+        _ => {
+            return Ok(ActivityPage {
+                items: Vec::new(),
+                newer: None,
+                older: None,
+            })
+        }
+    };
+    let (has_newer, has_older): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM activity_log WHERE workspace_id = $1 AND id > $2), \
+                EXISTS (SELECT 1 FROM activity_log WHERE workspace_id = $1 AND id < $3)",
     )
-    .bind(ctx.workspace_id())
-    .bind(page_size)
-    .bind((page - 1) * page_size)
-    .fetch_all(tx.conn())
+    .bind(ws)
+    .bind(first)
+    .bind(last)
+    .fetch_one(tx.conn())
     .await?;
-    tx.commit().await?;
     Ok(ActivityPage {
-        items: rows.into_iter().map(view).collect(),
-        page,
-        total_pages: ((total + page_size - 1) / page_size).max(1),
-        total_items: total,
+        items: rows.into_iter().map(|r| view(r, show_emails)).collect(),
+        newer: has_newer.then_some(first),
+        older: has_older.then_some(last),
     })
 }

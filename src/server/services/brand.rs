@@ -1,9 +1,7 @@
 //! The brand profile of a workspace (its own settings tab; AI features read it).
 use crate::model::{validate, AppError, BrandView, Permission, Problems};
-use crate::server::db;
 use crate::server::services::activity::{self, Event};
-use crate::server::tenancy::WorkspaceCtx;
-use sqlx::PgPool;
+use crate::server::tenancy::ScopedTx;
 
 type BrandRow = (
     Option<String>,
@@ -17,16 +15,16 @@ type BrandRow = (
     String,
 );
 
-pub async fn get(pool: &PgPool, ctx: &WorkspaceCtx) -> Result<BrandView, AppError> {
-    let mut tx = db::begin_scoped(pool, ctx).await?;
+pub async fn get(tx: &mut ScopedTx) -> Result<BrandView, AppError> {
+    tx.ctx().require(Permission::ViewContent)?;
+    let ws = tx.workspace_id();
     let row: Option<BrandRow> = sqlx::query_as(
         "SELECT website, description, tone, voice_notes, primary_color, background_color, text_color, font, content_language \
          FROM brand_profiles WHERE workspace_id = $1",
     )
-    .bind(ctx.workspace_id())
+    .bind(ws)
     .fetch_optional(tx.conn())
     .await?;
-    tx.commit().await?;
     Ok(match row {
         Some((
             website,
@@ -69,12 +67,9 @@ pub struct BrandInput {
     pub content_language: String,
 }
 
-pub async fn update(
-    pool: &PgPool,
-    ctx: &WorkspaceCtx,
-    input: BrandInput,
-) -> Result<BrandView, AppError> {
-    ctx.require(Permission::EditSettings)?;
+pub async fn update(tx: &mut ScopedTx, input: BrandInput) -> Result<BrandView, AppError> {
+    tx.ctx().require(Permission::EditSettings)?;
+    let ws = tx.workspace_id();
     let mut p = Problems::default();
     let mut ok = |field: &str, r: Result<Option<String>, String>| {
         r.map_err(|m| p.add(field, m)).ok().flatten()
@@ -117,7 +112,6 @@ pub async fn update(
         font,
         content_language: content_language.unwrap(),
     };
-    let mut tx = db::begin_scoped(pool, ctx).await?;
     sqlx::query(
         "INSERT INTO brand_profiles (workspace_id, website, description, tone, voice_notes, primary_color, \
                                      background_color, text_color, font, content_language) \
@@ -125,7 +119,7 @@ pub async fn update(
          ON CONFLICT (workspace_id) DO UPDATE SET website = $2, description = $3, tone = $4, voice_notes = $5, \
            primary_color = $6, background_color = $7, text_color = $8, font = $9, content_language = $10",
     )
-    .bind(ctx.workspace_id())
+    .bind(ws)
     .bind(&view.website)
     .bind(&view.description)
     .bind(&view.tone)
@@ -137,17 +131,17 @@ pub async fn update(
     .bind(&view.content_language)
     .execute(tx.conn())
     .await?;
+    let (ctx, conn) = tx.parts();
     activity::record(
-        tx.conn(),
+        conn,
         ctx,
         Event::new(
             "brand.updated",
             "brand_profile",
             "updated the brand profile",
         )
-        .object(ctx.workspace_id()),
+        .object(ws),
     )
     .await?;
-    tx.commit().await?;
     Ok(view)
 }

@@ -5,12 +5,19 @@ use crate::model::{
 };
 use crate::server::auth::tokens;
 use crate::server::config::Config;
-use crate::server::db::{self, ScopedTx};
 use crate::server::error::violated_constraint;
 use crate::server::services::activity::{self, Event};
-use crate::server::tenancy::WorkspaceCtx;
-use sqlx::PgPool;
+use crate::server::tenancy::ScopedTx;
 use uuid::Uuid;
+
+/// Where the mail sender puts the link it mints at send time: the outbox
+/// never holds a usable token.
+pub const LINK_PLACEHOLDER: &str = "{{invite_link}}";
+
+/// Invitations one person may send per hour in one workspace, and that one
+/// workspace may send per hour in all.
+pub const PER_INVITER_PER_HOUR: i64 = 30;
+pub const PER_WORKSPACE_PER_HOUR: i64 = 100;
 
 pub fn invite_link(cfg: &Config, token: &str) -> String {
     format!("{}/invite/{token}", cfg.public_url.trim_end_matches('/'))
@@ -26,22 +33,42 @@ fn parse_role(role: &str) -> Result<Role, String> {
     }
 }
 
+/// Refuses a new invitation when this inviter or this workspace sent too
+/// many in the last hour (counted in the database, so every server agrees).
+async fn throttle(tx: &mut ScopedTx) -> Result<(), AppError> {
+    let ws = tx.workspace_id();
+    let me = tx.ctx().actor().user_id;
+    let (mine, all, oldest): (i64, i64, Option<f64>) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE invited_by = $2), count(*), \
+                extract(epoch FROM min(created_at) + interval '1 hour' - now())::float8 \
+         FROM invitations WHERE workspace_id = $1 AND created_at > now() - interval '1 hour'",
+    )
+    .bind(ws)
+    .bind(me)
+    .fetch_one(tx.conn())
+    .await?;
+    if mine >= PER_INVITER_PER_HOUR || all >= PER_WORKSPACE_PER_HOUR {
+        return Err(AppError::RateLimited {
+            retry_after_secs: oldest.unwrap_or(60.0).clamp(1.0, 3600.0) as u64,
+        });
+    }
+    Ok(())
+}
+
 pub async fn invite(
-    pool: &PgPool,
+    tx: &mut ScopedTx,
     cfg: &Config,
-    ctx: &WorkspaceCtx,
     email: &str,
     role: &str,
 ) -> Result<InviteSentView, AppError> {
-    ctx.require(Permission::ManageMembers)?;
+    tx.ctx().require(Permission::ManageMembers)?;
     let mut p = Problems::default();
     let email = validate::email(email).map_err(|m| p.add("email", m)).ok();
     let role = parse_role(role).map_err(|m| p.add("role", m)).ok();
     p.into_result()?;
     let (email, role) = (email.unwrap(), role.unwrap());
-    let ws = ctx.workspace_id();
-
-    let mut tx = db::begin_scoped(pool, ctx).await?;
+    let ws = tx.workspace_id();
+    throttle(tx).await?;
     let is_member: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id \
                         WHERE m.workspace_id = $1 AND u.email = $2::citext)",
@@ -76,7 +103,7 @@ pub async fn invite(
     .bind(&email)
     .bind(role.as_str())
     .bind(tokens::digest(&token))
-    .bind(ctx.actor().user_id)
+    .bind(tx.ctx().actor().user_id)
     .execute(tx.conn())
     .await;
     match inserted {
@@ -89,30 +116,31 @@ pub async fn invite(
         }
         Err(e) => return Err(e.into()),
     }
-    let sent = deliver(&mut tx, cfg, ctx, id, &email, role, &token).await?;
+    let sent = deliver(tx, cfg, id, &email, role, &token).await?;
+    let (ctx, conn) = tx.parts();
     activity::record(
-        tx.conn(),
+        conn,
         ctx,
         Event::new(
             "invitation.created",
             "invitation",
-            format!("invited {email} as {}", role.label()),
+            format!("invited {} as {}", activity::EMAIL, role.label()),
         )
         .object(id)
         .detail(serde_json::json!({ "email": email, "role": role })),
     )
     .await?;
-    tx.commit().await?;
     Ok(sent)
 }
 
 /// Queues the email (when SMTP is configured) in the caller's transaction, or
-/// hands the link back to be shown once. Without SMTP nothing would ever send
-/// the message, so no copy of the token is written anywhere.
+/// hands the link back to be shown once. The queued body carries a
+/// placeholder instead of the link: the sender mints the token when it sends
+/// (and the token made here dies unseen). User-chosen text (names) stays out
+/// of the subject.
 async fn deliver(
     tx: &mut ScopedTx,
     cfg: &Config,
-    ctx: &WorkspaceCtx,
     invitation_id: Uuid,
     email: &str,
     role: Role,
@@ -126,20 +154,22 @@ async fn deliver(
             emailed: false,
         });
     }
+    let ctx = tx.ctx();
     let inviter = &ctx.actor().label;
-    let subject = format!("{inviter} invited you to {} on Postroom", ctx.name());
+    let subject = "You're invited to a workspace on Postroom".to_string();
     let body = format!(
         "Hello,\n\n{inviter} invited you to join the workspace “{}” on Postroom as {}.\n\n\
-         Accept the invitation:\n{link}\n\n\
+         Accept the invitation:\n{LINK_PLACEHOLDER}\n\n\
          The link works once and expires in 7 days. If you weren't expecting this, ignore this email.\n",
         ctx.name(),
         role.label(),
     );
+    let ws = ctx.workspace_id();
     sqlx::query(
         "INSERT INTO email_outbox (workspace_id, invitation_id, to_address, subject, body_text) \
          VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(ctx.workspace_id())
+    .bind(ws)
     .bind(invitation_id)
     .bind(email)
     .bind(subject)
@@ -167,43 +197,42 @@ async fn cancel_mail(tx: &mut ScopedTx, invitation_id: Uuid) -> Result<(), AppEr
     Ok(())
 }
 
-type Row = (
-    Uuid,
-    String,
-    String,
-    Option<String>,
-    chrono::DateTime<chrono::Utc>,
-    chrono::DateTime<chrono::Utc>,
-    bool,
-);
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    email: String,
+    role: String,
+    inviter: Option<String>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    expired: bool,
+}
 
 /// Open invitations (not accepted, not revoked), expired ones included so they can be resent.
-pub async fn list(pool: &PgPool, ctx: &WorkspaceCtx) -> Result<Vec<InvitationView>, AppError> {
-    ctx.require(Permission::ManageMembers)?;
-    let mut tx = db::begin_scoped(pool, ctx).await?;
+pub async fn list(tx: &mut ScopedTx) -> Result<Vec<InvitationView>, AppError> {
+    tx.ctx().require(Permission::ManageMembers)?;
+    let ws = tx.workspace_id();
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT i.id, i.email::text, i.role, u.name, i.created_at, i.expires_at, i.expires_at <= now() \
+        "SELECT i.id, i.email::text AS email, i.role, u.name AS inviter, i.created_at, i.expires_at, \
+                i.expires_at <= now() AS expired \
          FROM invitations i LEFT JOIN users u ON u.id = i.invited_by \
          WHERE i.workspace_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL \
          ORDER BY i.created_at DESC",
     )
-    .bind(ctx.workspace_id())
+    .bind(ws)
     .fetch_all(tx.conn())
     .await?;
-    tx.commit().await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, email, role, inviter, created_at, expires_at, expired)| InvitationView {
-                id,
-                email,
-                role: Role::parse(&role).unwrap_or(Role::Viewer),
-                invited_by: inviter.unwrap_or_else(|| "A former member".into()),
-                created_at,
-                expires_at,
-                expired,
-            },
-        )
+        .map(|r| InvitationView {
+            id: r.id,
+            email: r.email,
+            role: Role::parse(&r.role).unwrap_or(Role::Viewer),
+            invited_by: r.inviter.unwrap_or_else(|| "A former member".into()),
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            expired: r.expired,
+        })
         .collect())
 }
 
@@ -228,63 +257,60 @@ async fn open_invitation(tx: &mut ScopedTx, id: Uuid) -> Result<(String, Role), 
 }
 
 /// A new token and a fresh 7-day expiry; the old link stops working at once.
-pub async fn resend(
-    pool: &PgPool,
-    cfg: &Config,
-    ctx: &WorkspaceCtx,
-    id: Uuid,
-) -> Result<InviteSentView, AppError> {
-    ctx.require(Permission::ManageMembers)?;
-    let mut tx = db::begin_scoped(pool, ctx).await?;
-    let (email, role) = open_invitation(&mut tx, id).await?;
+pub async fn resend(tx: &mut ScopedTx, cfg: &Config, id: Uuid) -> Result<InviteSentView, AppError> {
+    tx.ctx().require(Permission::ManageMembers)?;
+    let ws = tx.workspace_id();
+    let (email, role) = open_invitation(tx, id).await?;
     let token = tokens::new_secret();
     sqlx::query(
         "UPDATE invitations SET token_hash = $3, expires_at = now() + interval '7 days' \
          WHERE workspace_id = $1 AND id = $2",
     )
-    .bind(ctx.workspace_id())
+    .bind(ws)
     .bind(id)
     .bind(tokens::digest(&token))
     .execute(tx.conn())
     .await?;
-    cancel_mail(&mut tx, id).await?;
-    let sent = deliver(&mut tx, cfg, ctx, id, &email, role, &token).await?;
+    cancel_mail(tx, id).await?;
+    let sent = deliver(tx, cfg, id, &email, role, &token).await?;
+    let (ctx, conn) = tx.parts();
     activity::record(
-        tx.conn(),
+        conn,
         ctx,
         Event::new(
             "invitation.resent",
             "invitation",
-            format!("resent the invitation to {email}"),
+            format!("resent the invitation to {}", activity::EMAIL),
         )
-        .object(id),
+        .object(id)
+        .detail(serde_json::json!({ "email": email })),
     )
     .await?;
-    tx.commit().await?;
     Ok(sent)
 }
 
-pub async fn revoke(pool: &PgPool, ctx: &WorkspaceCtx, id: Uuid) -> Result<(), AppError> {
-    ctx.require(Permission::ManageMembers)?;
-    let mut tx = db::begin_scoped(pool, ctx).await?;
-    let (email, _) = open_invitation(&mut tx, id).await?;
+pub async fn revoke(tx: &mut ScopedTx, id: Uuid) -> Result<(), AppError> {
+    tx.ctx().require(Permission::ManageMembers)?;
+    let ws = tx.workspace_id();
+    let (email, _) = open_invitation(tx, id).await?;
     sqlx::query("UPDATE invitations SET revoked_at = now() WHERE workspace_id = $1 AND id = $2")
-        .bind(ctx.workspace_id())
+        .bind(ws)
         .bind(id)
         .execute(tx.conn())
         .await?;
-    cancel_mail(&mut tx, id).await?;
+    cancel_mail(tx, id).await?;
+    let (ctx, conn) = tx.parts();
     activity::record(
-        tx.conn(),
+        conn,
         ctx,
         Event::new(
             "invitation.revoked",
             "invitation",
-            format!("revoked the invitation to {email}"),
+            format!("revoked the invitation to {}", activity::EMAIL),
         )
-        .object(id),
+        .object(id)
+        .detail(serde_json::json!({ "email": email })),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -4,13 +4,13 @@
 //! address and role, and lets the person with the invited email join — nothing
 //! else.
 use crate::model::{AppError, InvitePageView, InviteState, Role};
-use crate::server::auth::tokens;
-use crate::server::db::{self, ScopedTx, TokenTx};
+use crate::server::auth::{sessions, tokens};
+use crate::server::config::Config;
 use crate::server::services::{
     activity::{self, Event},
-    users::{self, SignupInput},
+    users::{self, ClientInfo, NewSession, SignupInput},
 };
-use crate::server::tenancy::{Principal, WorkspaceCtx};
+use crate::server::tenancy::{self, Principal, SessionDigest, TokenTx};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -87,13 +87,19 @@ fn refusal(state: InviteState) -> AppError {
     }
 }
 
-/// Opens the token's invitation; `Ok(None)` for an unknown or malformed token.
-async fn open(pool: &PgPool, token: &str) -> Result<Option<(TokenTx, Found)>, AppError> {
+/// Opens the token's invitation in a transaction that presents the token
+/// (and the caller's session, if any); `Ok(None)` for an unknown or
+/// malformed token.
+async fn open(
+    pool: &PgPool,
+    token: &str,
+    session: Option<&SessionDigest>,
+) -> Result<Option<(TokenTx, Found)>, AppError> {
     if !well_formed(token) {
         return Ok(None);
     }
     let hash = tokens::digest(token);
-    let mut tx = db::begin_for_token(pool, &hash).await?;
+    let mut tx = tenancy::begin_token(pool, &hash, session).await?;
     Ok(find(&mut tx, &hash).await?.map(|found| (tx, found)))
 }
 
@@ -102,10 +108,9 @@ pub async fn page(
     token: &str,
     viewer_email: Option<String>,
 ) -> Result<InvitePageView, AppError> {
-    let Some((tx, found)) = open(pool, token).await? else {
+    let Some((mut tx, found)) = open(pool, token, None).await? else {
         return Ok(InvitePageView::unknown(viewer_email));
     };
-    let mut tx = tx.into_scoped(found.workspace_id).await?;
     let (name, logo, color): (String, Option<String>, Option<String>) =
         sqlx::query_as("SELECT name, logo_url, primary_color FROM workspaces WHERE id = $1")
             .bind(found.workspace_id)
@@ -132,37 +137,49 @@ pub async fn accept(
     principal: &Principal,
     email: &str,
 ) -> Result<String, AppError> {
-    let (tx, found) = open(pool, token).await?.ok_or(AppError::NotFound)?;
+    let (tx, found) = open(pool, token, Some(principal.session()))
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !found.email.eq_ignore_ascii_case(email.trim()) {
         return Err(AppError::Forbidden);
     }
     if found.state != InviteState::Open {
         return Err(refusal(found.state));
     }
-    let tx = tx.into_scoped(found.workspace_id).await?;
     join(tx, token, principal, &found).await
 }
 
 /// A person without an account signs up with the invited email (fixed by the
-/// invitation, not by the form) and joins, in one transaction. No personal
-/// workspace is made: they see only what they were invited to.
+/// invitation, not by the form) and joins, in one transaction that also
+/// starts their first session. No personal workspace is made: they see only
+/// what they were invited to. The password is hashed before the transaction
+/// opens.
 pub async fn sign_up_and_accept(
     pool: &PgPool,
+    cfg: &Config,
     token: &str,
     name: String,
     password: String,
-) -> Result<(Uuid, String), AppError> {
-    let (mut tx, found) = open(pool, token).await?.ok_or(AppError::NotFound)?;
+    client: &ClientInfo,
+) -> Result<(NewSession, String), AppError> {
+    if !well_formed(token) {
+        return Err(AppError::NotFound);
+    }
+    // The address is the invitation's; validate the rest before any hashing.
+    let placeholder_email = "invitee@example.com".to_string();
+    let valid = users::prepare_sign_up(SignupInput {
+        email: placeholder_email,
+        password,
+        name,
+    })
+    .await?;
+    let (session_token, digest) = sessions::new_token();
+    let (mut tx, found) = open(pool, token, None).await?.ok_or(AppError::NotFound)?;
     if found.state != InviteState::Open {
         return Err(refusal(found.state));
     }
-    let input = SignupInput {
-        email: found.email.clone(),
-        password,
-        name,
-        plan: None,
-    };
-    let (user_id, name) = users::create_account_in(tx.conn(), input)
+    let valid = valid.with_email(found.email.clone());
+    let user_id = users::insert_account(tx.conn(), &valid)
         .await
         .map_err(|e| match e.message_for("email") {
             Some(m) if m.contains("already exists") => AppError::field(
@@ -171,17 +188,32 @@ pub async fn sign_up_and_accept(
             ),
             _ => e,
         })?;
-    let principal = Principal::User { id: user_id, name };
-    let tx = tx.into_scoped(found.workspace_id).await?;
+    tx.present_session(&digest).await?;
+    sessions::insert(
+        tx.conn(),
+        cfg,
+        user_id,
+        &digest,
+        client.user_agent.as_deref(),
+        client.ip.clone(),
+    )
+    .await?;
+    let principal = Principal::user(user_id, valid.name.clone(), digest);
     let slug = join(tx, token, &principal, &found).await?;
-    Ok((user_id, slug))
+    Ok((
+        NewSession {
+            token: session_token,
+            principal,
+        },
+        slug,
+    ))
 }
 
 /// The one atomic claim of the invitation plus the membership, in the
 /// caller's transaction, then commit. Of two racing accepts exactly one
 /// updates the row; the other sees it accepted and changes nothing.
 async fn join(
-    mut tx: ScopedTx,
+    mut tx: TokenTx,
     token: &str,
     principal: &Principal,
     found: &Found,
@@ -204,6 +236,18 @@ async fn join(
         ));
     };
     let role = Role::parse(&role).ok_or(AppError::Internal)?;
+    // The database admits the membership only if the inviter may still grant
+    // this role; ask first, to say so clearly.
+    let grantable: Option<String> = sqlx::query_scalar("SELECT app_claimed_role($1)")
+        .bind(ws)
+        .fetch_one(tx.conn())
+        .await?;
+    if grantable.as_deref() != Some(role.as_str()) {
+        return Err(AppError::Conflict(
+            "This invitation is no longer valid: the person who sent it can no longer add members. Ask for a new one."
+                .into(),
+        ));
+    }
     sqlx::query(
         "INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, $3) \
          ON CONFLICT (workspace_id, user_id) DO NOTHING",
@@ -223,10 +267,11 @@ async fn join(
             .bind(ws)
             .fetch_one(tx.conn())
             .await?;
-    let ctx = WorkspaceCtx::joining(principal, ws, slug.clone(), name, role);
+    let mut tx = tx.joined(principal, ws, slug.clone(), name, role).await?;
+    let (ctx, conn) = tx.parts();
     activity::record(
-        tx.conn(),
-        &ctx,
+        conn,
+        ctx,
         Event::new(
             "member.joined",
             "member",

@@ -1,9 +1,14 @@
-//! Accounts: sign-up (with a personal workspace), credential checks, plans.
+//! Accounts: sign-up (with a personal workspace and its first session),
+//! credential checks, log-in sessions, and operator commands.
+//!
+//! The slow parts (argon2) run before any transaction is opened, so a hash in
+//! progress never holds a pool connection.
 use crate::model::{validate, AppError, Problems};
-use crate::server::auth::passwords;
+use crate::server::auth::{passwords, sessions};
+use crate::server::config::Config;
 use crate::server::error::violated_constraint;
 use crate::server::services::workspaces;
-use crate::server::tenancy::{Principal, WorkspaceCtx};
+use crate::server::tenancy::{self, Principal, SessionDigest};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -12,41 +17,38 @@ pub struct SignupInput {
     pub email: String,
     pub password: String,
     pub name: String,
-    pub plan: Option<String>,
+}
+
+/// A sign-up that passed validation and whose password is hashed already.
+pub struct ValidSignup {
+    pub email: String,
+    pub name: String,
+    password_hash: String,
+}
+
+/// Where a request came from, recorded on its session.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// A new session: the secret for the cookie and the principal it proves.
+pub struct NewSession {
+    pub token: String,
+    pub principal: Principal,
 }
 
 pub struct NewAccount {
     pub user_id: Uuid,
-    pub personal: WorkspaceCtx,
+    pub session: NewSession,
+    pub personal_slug: String,
 }
 
 pub const LOGIN_FAILED: &str = "Email or password is incorrect.";
 
-/// Creates the account and its personal workspace in one transaction.
-pub async fn sign_up(pool: &PgPool, input: SignupInput) -> Result<NewAccount, AppError> {
-    let mut tx = pool.begin().await?;
-    let (id, name) = create_account_in(&mut tx, input).await?;
-    let principal = Principal::User {
-        id,
-        name: name.clone(),
-    };
-    let first = name.split_whitespace().next().unwrap_or(&name);
-    let personal =
-        workspaces::create_in(&mut tx, &principal, &format!("{first}'s workspace"), true).await?;
-    tx.commit().await?;
-    Ok(NewAccount {
-        user_id: id,
-        personal,
-    })
-}
-
-/// Validates and inserts an account (no workspace) inside the caller's
-/// transaction; returns its id and display name. An invited person signs up
-/// this way, so they see only the workspace they were invited to.
-pub async fn create_account_in(
-    conn: &mut PgConnection,
-    input: SignupInput,
-) -> Result<(Uuid, String), AppError> {
+/// Validates the form and hashes the password (no database involved).
+pub async fn prepare_sign_up(input: SignupInput) -> Result<ValidSignup, AppError> {
     let mut p = Problems::default();
     let email = validate::email(&input.email)
         .map_err(|m| p.add("email", m))
@@ -57,29 +59,67 @@ pub async fn create_account_in(
     let _ = validate::password(&input.password).map_err(|m| p.add("password", m));
     p.into_result()?;
     let (email, name) = (email.unwrap(), name.unwrap());
-    let hash = passwords::hash(input.password).await?;
+    let password_hash = passwords::hash(input.password).await?;
+    Ok(ValidSignup {
+        email,
+        name,
+        password_hash,
+    })
+}
+
+impl ValidSignup {
+    /// The same sign-up with the address an invitation fixes.
+    pub fn with_email(self, email: String) -> ValidSignup {
+        ValidSignup { email, ..self }
+    }
+}
+
+/// Creates the account, its first session and its personal workspace in one
+/// transaction.
+pub async fn sign_up(
+    pool: &PgPool,
+    cfg: &Config,
+    input: SignupInput,
+    client: &ClientInfo,
+) -> Result<NewAccount, AppError> {
+    let valid = prepare_sign_up(input).await?;
+    let (token, digest) = sessions::new_token();
+    let mut tx = tenancy::begin_new_session(pool, &digest).await?;
+    let user_id = insert_account(tx.conn(), &valid).await?;
+    sessions::insert(tx.conn(), cfg, user_id, &digest, client.user_agent.as_deref(), client.ip.clone())
+        .await?;
+    let principal = Principal::user(user_id, valid.name.clone(), digest);
+    let first = valid.name.split_whitespace().next().unwrap_or(&valid.name);
+    let scoped =
+        workspaces::create_in(tx, &principal, &format!("{first}'s workspace"), true).await?;
+    let personal_slug = scoped.ctx().slug().to_string();
+    scoped.commit().await?;
+    Ok(NewAccount {
+        user_id,
+        session: NewSession { token, principal },
+        personal_slug,
+    })
+}
+
+/// Inserts a validated account (no workspace) inside the caller's
+/// transaction. An invited person signs up this way, so they see only the
+/// workspace they were invited to.
+pub async fn insert_account(conn: &mut PgConnection, valid: &ValidSignup) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
     let inserted = sqlx::query(
-        "INSERT INTO users (id, email, name, password_hash, plan) VALUES ($1, $2, $3, $4, coalesce($5, 'starter'))",
+        "INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)",
     )
     .bind(id)
-    .bind(&email)
-    .bind(&name)
-    .bind(&hash)
-    .bind(&input.plan)
+    .bind(&valid.email)
+    .bind(&valid.name)
+    .bind(&valid.password_hash)
     .execute(&mut *conn)
     .await;
     match inserted {
-        Ok(_) => Ok((id, name)),
-        Err(e) if violated_constraint(&e).as_deref() == Some("users_email_key") => {
-            Err(AppError::field(
-                "email",
-                "An account with this email already exists. Log in instead.",
-            ))
-        }
-        Err(e) if violated_constraint(&e).as_deref() == Some("users_plan_fkey") => {
-            Err(AppError::field("plan", "Unknown plan."))
-        }
+        Ok(_) => Ok(id),
+        Err(e) if violated_constraint(&e).as_deref() == Some("users_email_key") => Err(
+            AppError::field("email", "An account with this email already exists. Log in instead."),
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -89,17 +129,23 @@ pub struct Credentials {
     pub name: String,
 }
 
-/// Checks email and password. Unknown email and wrong password give the same error.
+/// Checks email and password. Unknown email and wrong password give the same
+/// error and take the same time. The hash comes from `auth_login_lookup`: the
+/// runtime role cannot read `password_hash` otherwise.
 pub async fn authenticate(
     pool: &PgPool,
     email: &str,
     password: &str,
 ) -> Result<Credentials, AppError> {
-    let row: Option<(Uuid, String, String)> =
-        sqlx::query_as("SELECT id, name, password_hash FROM users WHERE email = $1::citext")
-            .bind(email.trim())
+    let email = email.trim();
+    let row: Option<(Uuid, String, String)> = if email.len() <= 254 && !email.contains('\0') {
+        sqlx::query_as("SELECT user_id, name, password_hash FROM auth_login_lookup($1)")
+            .bind(email)
             .fetch_optional(pool)
-            .await?;
+            .await?
+    } else {
+        None
+    };
     let (id, name, hash) = match row {
         Some((id, name, hash)) => (Some(id), name, Some(hash)),
         None => (None, String::new(), None),
@@ -112,41 +158,97 @@ pub async fn authenticate(
     }
 }
 
-pub async fn find_by_email(pool: &PgPool, email: &str) -> Result<Option<(Uuid, String)>, AppError> {
-    Ok(
-        sqlx::query_as("SELECT id, name FROM users WHERE email = $1::citext")
-            .bind(email.trim())
-            .fetch_optional(pool)
-            .await?,
-    )
-}
-
-pub async fn set_plan(pool: &PgPool, email: &str, plan: &str) -> Result<(), AppError> {
-    let result = sqlx::query("UPDATE users SET plan = $2 WHERE email = $1::citext")
-        .bind(email.trim())
-        .bind(plan.trim().to_lowercase())
-        .execute(pool)
-        .await;
-    match result {
-        Ok(r) if r.rows_affected() == 1 => Ok(()),
-        Ok(_) => Err(AppError::NotFound),
-        Err(e) if violated_constraint(&e).as_deref() == Some("users_plan_fkey") => Err(
-            AppError::field("plan", "Unknown plan. Use starter, plus, pro or max."),
-        ),
-        Err(e) => Err(e.into()),
-    }
+/// Starts a session for a user whose password was just checked and finds
+/// where they should land: one transaction that presents the new session.
+pub async fn open_session(
+    pool: &PgPool,
+    cfg: &Config,
+    who: &Credentials,
+    client: &ClientInfo,
+) -> Result<(NewSession, Option<String>), AppError> {
+    let (token, digest) = sessions::new_token();
+    let mut tx = tenancy::begin_new_session(pool, &digest).await?;
+    sessions::insert(tx.conn(), cfg, who.id, &digest, client.user_agent.as_deref(), client.ip.clone())
+        .await?;
+    let last: Option<Uuid> = sqlx::query_scalar("SELECT last_workspace_id FROM users WHERE id = $1")
+        .bind(who.id)
+        .fetch_one(tx.conn())
+        .await?;
+    let landing = landing_slug(tx.conn(), who.id, last).await?;
+    tx.commit().await?;
+    let principal = Principal::user(who.id, who.name.clone(), digest);
+    Ok((NewSession { token, principal }, landing))
 }
 
 /// Where a user lands after login: the last workspace they used, if they are
 /// still a member, else the first one they belong to.
 pub async fn landing_slug(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     user_id: Uuid,
     last: Option<Uuid>,
 ) -> Result<Option<String>, AppError> {
-    let list = workspaces::list_for_user(pool, user_id).await?;
+    let list = workspaces::list_for_user(conn, user_id).await?;
     Ok(last
         .and_then(|l| list.iter().find(|w| w.id == l))
         .or(list.first())
         .map(|w| w.slug.clone()))
+}
+
+/// Operator commands (`postroom admin …`) run with the migrator's pool: they
+/// act outside any tenant, as the operator.
+pub mod operator {
+    use super::*;
+
+    pub async fn find_by_email(
+        owner_pool: &PgPool,
+        email: &str,
+    ) -> Result<Option<(Uuid, String)>, AppError> {
+        Ok(
+            sqlx::query_as("SELECT id, name FROM users WHERE email = $1::citext")
+                .bind(email.trim())
+                .fetch_optional(owner_pool)
+                .await?,
+        )
+    }
+
+    pub async fn set_plan(owner_pool: &PgPool, email: &str, plan: &str) -> Result<(), AppError> {
+        let result = sqlx::query("UPDATE users SET plan = $2 WHERE email = $1::citext")
+            .bind(email.trim())
+            .bind(plan.trim().to_lowercase())
+            .execute(owner_pool)
+            .await;
+        match result {
+            Ok(r) if r.rows_affected() == 1 => Ok(()),
+            Ok(_) => Err(AppError::NotFound),
+            Err(e) if violated_constraint(&e).as_deref() == Some("users_plan_fkey") => Err(
+                AppError::field("plan", "Unknown plan. Use starter, plus, pro or max."),
+            ),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A session for `user_id` that lives only inside one operator
+    /// transaction: the operator acts as the account owner (e.g. to create a
+    /// workspace for them) and nothing usable outlives the command.
+    pub async fn act_as(
+        pool: &PgPool,
+        cfg: &Config,
+        user_id: Uuid,
+        name: String,
+    ) -> Result<(tenancy::UserTx, Principal), AppError> {
+        let (_token, digest) = sessions::new_token();
+        let mut tx = tenancy::begin_new_session(pool, &digest).await?;
+        sessions::insert(tx.conn(), cfg, user_id, &digest, Some("postroom admin"), None).await?;
+        let principal = Principal::user(user_id, name, digest.clone());
+        Ok((tx, principal))
+    }
+
+    /// Ends the transient session of `act_as` inside its transaction.
+    pub async fn end_acting(conn: &mut PgConnection, digest: &SessionDigest) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(digest.bytes())
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
 }

@@ -2,53 +2,52 @@
 use crate::model::{
     validate, AppError, Permission, Problems, Role, WorkspaceSettingsView, WorkspaceSummary,
 };
-use crate::server::db::{self, begin_user};
 use crate::server::error::violated_constraint;
 use crate::server::services::activity::{self, Event};
-use crate::server::tenancy::{Principal, WorkspaceCtx};
+use crate::server::tenancy::{self, Principal, ScopedTx, UserTx};
 use sqlx::{Acquire, PgConnection, PgPool};
 use uuid::Uuid;
 
-type SummaryRow = (
-    Uuid,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    bool,
-    String,
-);
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: Uuid,
+    name: String,
+    slug: String,
+    logo_url: Option<String>,
+    primary_color: Option<String>,
+    is_personal: bool,
+    role: String,
+}
 
-fn summary(
-    (id, name, slug, logo_url, primary_color, is_personal, role): SummaryRow,
-) -> WorkspaceSummary {
-    WorkspaceSummary {
-        id,
-        name,
-        slug,
-        logo_url,
-        primary_color,
-        is_personal,
-        role: Role::parse(&role).unwrap_or(Role::Viewer),
+impl From<SummaryRow> for WorkspaceSummary {
+    fn from(r: SummaryRow) -> Self {
+        WorkspaceSummary {
+            id: r.id,
+            name: r.name,
+            slug: r.slug,
+            logo_url: r.logo_url,
+            primary_color: r.primary_color,
+            is_personal: r.is_personal,
+            role: Role::parse(&r.role).unwrap_or(Role::Viewer),
+        }
     }
 }
 
-/// Every workspace the user belongs to, personal first, then by name.
+/// Every workspace the user belongs to, personal first, then by name. Runs in
+/// any transaction that presents the user's session.
 pub async fn list_for_user(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     user_id: Uuid,
 ) -> Result<Vec<WorkspaceSummary>, AppError> {
-    let mut tx = begin_user(pool, user_id).await?;
     let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT w.id, w.name, w.slug, w.logo_url, w.primary_color, w.is_personal, m.role \
          FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
          WHERE m.user_id = $1 ORDER BY w.is_personal DESC, lower(w.name), w.slug",
     )
     .bind(user_id)
-    .fetch_all(tx.conn())
+    .fetch_all(conn)
     .await?;
-    tx.commit().await?;
-    Ok(rows.into_iter().map(summary).collect())
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// Derives a URL-safe slug from a name.
@@ -65,20 +64,18 @@ pub fn slug_base(name: &str) -> String {
 }
 
 /// Creates a workspace owned by the principal inside the caller's
-/// transaction (so sign-up and its personal workspace are one change).
+/// transaction (so sign-up and its personal workspace are one change) and
+/// returns that transaction scoped to the new workspace.
 pub async fn create_in(
-    conn: &mut PgConnection,
+    mut tx: UserTx,
     principal: &Principal,
     name: &str,
     is_personal: bool,
-) -> Result<WorkspaceCtx, AppError> {
+) -> Result<ScopedTx, AppError> {
     let owner = principal.user_id().ok_or(AppError::Forbidden)?;
     let name = validate::workspace_name(name).map_err(|m| AppError::field("name", m))?;
     let id = Uuid::new_v4();
-    sqlx::query("SELECT set_config('app.workspace_id', $1, true)")
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await?;
+    let conn = tx.conn();
     let base = slug_base(&name);
     let mut slug = base.clone();
     let mut attempt = 1;
@@ -116,19 +113,16 @@ pub async fn create_in(
         .bind(owner)
         .execute(&mut *conn)
         .await?;
+    let mut tx = tx.found_workspace(principal, id, slug, name.clone()).await?;
     sqlx::query("INSERT INTO brand_profiles (workspace_id) VALUES ($1)")
         .bind(id)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
-    sqlx::query("UPDATE users SET last_workspace_id = $1 WHERE id = $2")
-        .bind(id)
-        .bind(owner)
-        .execute(&mut *conn)
-        .await?;
-    let ctx = WorkspaceCtx::founding(principal, id, slug, name.clone());
+    remember_last(tx.conn(), owner, id).await?;
+    let (ctx, conn) = tx.parts();
     activity::record(
         conn,
-        &ctx,
+        ctx,
         Event::new(
             "workspace.created",
             "workspace",
@@ -137,69 +131,65 @@ pub async fn create_in(
         .object(id),
     )
     .await?;
-    Ok(ctx)
+    Ok(tx)
 }
 
-pub async fn create(
-    pool: &PgPool,
-    principal: &Principal,
-    name: &str,
-) -> Result<WorkspaceCtx, AppError> {
-    let mut tx = pool.begin().await?;
-    let ctx = create_in(&mut tx, principal, name, false).await?;
+/// Creates a workspace for the principal; returns its slug.
+pub async fn create(pool: &PgPool, principal: &Principal, name: &str) -> Result<String, AppError> {
+    let tx = tenancy::begin_user(pool, principal).await?;
+    let tx = create_in(tx, principal, name, false).await?;
+    let slug = tx.ctx().slug().to_string();
     tx.commit().await?;
-    Ok(ctx)
+    Ok(slug)
 }
 
-/// Remembers the workspace the user last opened, for the next login.
+/// Remembers the workspace the user last opened, for the next login (the
+/// user's own row; the `users_self_update` policy admits no other).
 pub async fn remember_last(
-    pool: &PgPool,
-    ctx: &WorkspaceCtx,
+    conn: &mut PgConnection,
     user_id: Uuid,
+    workspace_id: Uuid,
 ) -> Result<(), AppError> {
     sqlx::query("UPDATE users SET last_workspace_id = $1 WHERE id = $2 AND last_workspace_id IS DISTINCT FROM $1")
-        .bind(ctx.workspace_id())
+        .bind(workspace_id)
         .bind(user_id)
-        .execute(pool)
+        .execute(conn)
         .await?;
     Ok(())
 }
 
-type SettingsRow = (
-    Uuid,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    bool,
-    chrono::DateTime<chrono::Utc>,
-);
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    id: Uuid,
+    name: String,
+    slug: String,
+    logo_url: Option<String>,
+    primary_color: Option<String>,
+    default_language: String,
+    is_personal: bool,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
 
-pub async fn settings(
-    pool: &PgPool,
-    ctx: &WorkspaceCtx,
-) -> Result<WorkspaceSettingsView, AppError> {
-    let mut tx = db::begin_scoped(pool, ctx).await?;
-    let (id, name, slug, logo_url, primary_color, default_language, is_personal, created_at): SettingsRow =
-        sqlx::query_as(
-            "SELECT id, name, slug, logo_url, primary_color, default_language, is_personal, created_at \
-             FROM workspaces WHERE id = $1",
-        )
-        .bind(ctx.workspace_id())
-        .fetch_one(tx.conn())
-        .await?;
-    tx.commit().await?;
+pub async fn settings(tx: &mut ScopedTx) -> Result<WorkspaceSettingsView, AppError> {
+    tx.ctx().require(Permission::ViewContent)?;
+    let ws = tx.workspace_id();
+    let r: SettingsRow = sqlx::query_as(
+        "SELECT id, name, slug, logo_url, primary_color, default_language, is_personal, created_at \
+         FROM workspaces WHERE id = $1",
+    )
+    .bind(ws)
+    .fetch_one(tx.conn())
+    .await?;
     Ok(WorkspaceSettingsView {
-        id,
-        name,
-        slug,
-        logo_url,
-        primary_color,
-        default_language,
-        is_personal,
-        created_at,
-        role: ctx.role(),
+        id: r.id,
+        name: r.name,
+        slug: r.slug,
+        logo_url: r.logo_url,
+        primary_color: r.primary_color,
+        default_language: r.default_language,
+        is_personal: r.is_personal,
+        created_at: r.created_at,
+        role: tx.ctx().role(),
     })
 }
 
@@ -213,12 +203,8 @@ pub struct SettingsInput {
 }
 
 /// Validates and saves the general settings; returns the (possibly new) slug.
-pub async fn update_settings(
-    pool: &PgPool,
-    ctx: &WorkspaceCtx,
-    input: SettingsInput,
-) -> Result<String, AppError> {
-    ctx.require(Permission::EditSettings)?;
+pub async fn update_settings(tx: &mut ScopedTx, input: SettingsInput) -> Result<String, AppError> {
+    tx.ctx().require(Permission::EditSettings)?;
     let mut p = Problems::default();
     let name = validate::workspace_name(&input.name)
         .map_err(|m| p.add("name", m))
@@ -244,12 +230,12 @@ pub async fn update_settings(
         lang.unwrap(),
     );
 
-    let mut tx = db::begin_scoped(pool, ctx).await?;
+    let ws = tx.workspace_id();
     let result = sqlx::query(
         "UPDATE workspaces SET name = $2, slug = $3, logo_url = $4, primary_color = $5, default_language = $6 \
          WHERE id = $1",
     )
-    .bind(ctx.workspace_id())
+    .bind(ws)
     .bind(&name)
     .bind(&slug)
     .bind(&logo)
@@ -268,50 +254,47 @@ pub async fn update_settings(
         }
         Err(e) => return Err(e.into()),
     }
+    let (ctx, conn) = tx.parts();
     activity::record(
-        tx.conn(),
+        conn,
         ctx,
         Event::new("workspace.updated", "workspace", "updated the workspace settings")
-            .object(ctx.workspace_id())
+            .object(ws)
             .detail(serde_json::json!({ "name": name, "slug": slug, "primary_color": color, "default_language": lang })),
     )
     .await?;
-    tx.commit().await?;
     Ok(slug)
 }
 
 /// Deletes the workspace and everything in it. The typed name must match.
-pub async fn delete(pool: &PgPool, ctx: &WorkspaceCtx, confirm_name: &str) -> Result<(), AppError> {
-    ctx.require(Permission::OwnWorkspace)?;
-    if confirm_name.trim() != ctx.name() {
+/// Members' `last_workspace_id` may still point at it; `landing_slug` skips
+/// workspaces they no longer belong to.
+pub async fn delete(tx: &mut ScopedTx, confirm_name: &str) -> Result<(), AppError> {
+    tx.ctx().require(Permission::OwnWorkspace)?;
+    if confirm_name.trim() != tx.ctx().name() {
         return Err(AppError::field(
             "confirm_name",
             "Type the workspace name exactly to confirm.",
         ));
     }
-    let mut tx = db::begin_scoped(pool, ctx).await?;
+    let ws = tx.workspace_id();
     let done = sqlx::query("DELETE FROM workspaces WHERE id = $1")
-        .bind(ctx.workspace_id())
+        .bind(ws)
         .execute(tx.conn())
         .await?;
     if done.rows_affected() != 1 {
         return Err(AppError::NotFound);
     }
-    sqlx::query("UPDATE users SET last_workspace_id = NULL WHERE last_workspace_id = $1")
-        .bind(ctx.workspace_id())
-        .execute(tx.conn())
-        .await?;
-    tx.commit().await?;
-    tracing::info!(workspace = %ctx.workspace_id(), "workspace deleted");
+    tracing::info!(workspace = %ws, "workspace deleted");
     Ok(())
 }
 
-pub async fn member_count(pool: &PgPool, ctx: &WorkspaceCtx) -> Result<i64, AppError> {
-    let mut tx = db::begin_scoped(pool, ctx).await?;
+pub async fn member_count(tx: &mut ScopedTx) -> Result<i64, AppError> {
+    tx.ctx().require(Permission::ViewContent)?;
+    let ws = tx.workspace_id();
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM memberships WHERE workspace_id = $1")
-        .bind(ctx.workspace_id())
+        .bind(ws)
         .fetch_one(tx.conn())
         .await?;
-    tx.commit().await?;
     Ok(n)
 }

@@ -1,0 +1,118 @@
+//! The transactions that present a credential to PostgreSQL. These are the
+//! only places in the code base that set `app.*` settings (all of them
+//! transaction-local: `set_config(…, true)`), so a pooled connection never
+//! carries one request's credential into the next.
+use super::{Principal, SessionDigest, WorkspaceCtx};
+use crate::model::AppError;
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+type PgTx = Transaction<'static, Postgres>;
+
+async fn set(tx: &mut PgTx, name: &'static str, value: String) -> Result<(), AppError> {
+    sqlx::query("SELECT set_config($1, $2, true)")
+        .bind(name)
+        .bind(value)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A transaction that presents the caller's session: it sees the caller's
+/// own account, memberships and the workspaces they belong to.
+pub struct UserTx {
+    tx: PgTx,
+}
+
+impl UserTx {
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+    pub async fn commit(self) -> Result<(), AppError> {
+        Ok(self.tx.commit().await?)
+    }
+    pub(super) async fn into_scoped(mut self, ctx: WorkspaceCtx) -> Result<ScopedTx, AppError> {
+        set(&mut self.tx, "app.workspace_id", ctx.workspace_id.to_string()).await?;
+        Ok(ScopedTx { tx: self.tx, ctx })
+    }
+}
+
+pub async fn begin_user(pool: &PgPool, principal: &Principal) -> Result<UserTx, AppError> {
+    let mut tx = pool.begin().await?;
+    set(&mut tx, "app.session", principal.session().hex()).await?;
+    Ok(UserTx { tx })
+}
+
+/// A transaction that presents a session about to be created in it (sign-up,
+/// log-in): the caller inserts the `sessions` row with this digest, and from
+/// then on the transaction acts as that session's user.
+pub async fn begin_new_session(pool: &PgPool, session: &SessionDigest) -> Result<UserTx, AppError> {
+    let mut tx = pool.begin().await?;
+    set(&mut tx, "app.session", session.hex()).await?;
+    Ok(UserTx { tx })
+}
+
+/// A transaction bound to one workspace, for the principal of its context.
+pub struct ScopedTx {
+    tx: PgTx,
+    ctx: WorkspaceCtx,
+}
+
+impl ScopedTx {
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+    pub fn ctx(&self) -> &WorkspaceCtx {
+        &self.ctx
+    }
+    pub fn workspace_id(&self) -> uuid::Uuid {
+        self.ctx.workspace_id
+    }
+    /// The context and the connection at once, for services that record
+    /// activity while they query.
+    pub fn parts(&mut self) -> (&WorkspaceCtx, &mut PgConnection) {
+        (&self.ctx, &mut self.tx)
+    }
+    pub async fn commit(self) -> Result<(), AppError> {
+        Ok(self.tx.commit().await?)
+    }
+    pub(super) fn set_ctx(&mut self, ctx: WorkspaceCtx) {
+        self.ctx = ctx;
+    }
+}
+
+/// A transaction that presents an invitation token's digest (and the
+/// caller's session, if any): it can see exactly that invitation and its
+/// workspace's name, and claim it in the session user's name.
+pub struct TokenTx {
+    tx: PgTx,
+}
+
+impl TokenTx {
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+    pub async fn commit(self) -> Result<(), AppError> {
+        Ok(self.tx.commit().await?)
+    }
+    /// Presents a session created in this transaction (sign-up through an invitation).
+    pub async fn present_session(&mut self, session: &SessionDigest) -> Result<(), AppError> {
+        set(&mut self.tx, "app.session", session.hex()).await
+    }
+    pub(super) async fn into_scoped(mut self, ctx: WorkspaceCtx) -> Result<ScopedTx, AppError> {
+        set(&mut self.tx, "app.workspace_id", ctx.workspace_id.to_string()).await?;
+        Ok(ScopedTx { tx: self.tx, ctx })
+    }
+}
+
+pub async fn begin_token(
+    pool: &PgPool,
+    token_digest: &[u8],
+    session: Option<&SessionDigest>,
+) -> Result<TokenTx, AppError> {
+    let mut tx = pool.begin().await?;
+    set(&mut tx, "app.invitation_token", hex::encode(token_digest)).await?;
+    if let Some(s) = session {
+        set(&mut tx, "app.session", s.hex()).await?;
+    }
+    Ok(TokenTx { tx })
+}
