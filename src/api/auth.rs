@@ -2,9 +2,10 @@
 use crate::model::{AppError, UserView};
 use leptos::prelude::*;
 
-/// Accepts only same-site paths, so `next` cannot redirect elsewhere.
+/// Accepts only same-site paths, so `next` cannot redirect elsewhere
+/// (rules in `model::next_path`).
 pub fn safe_next(next: Option<String>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+    next.filter(|n| crate::model::safe_next_path(n).is_some())
 }
 
 #[cfg(feature = "ssr")]
