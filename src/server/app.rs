@@ -104,7 +104,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             sessions::layer,
         ))
-        .layer(middleware::from_fn(csrf::layer))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::layer))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             header::HeaderValue::from_static("nosniff"),

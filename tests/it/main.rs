@@ -4,6 +4,7 @@
 
 mod auth;
 mod common;
+mod csrf;
 mod invitations;
 mod invite_accept;
 mod invite_mail;
