@@ -6,6 +6,7 @@ pub mod db;
 pub mod error;
 pub mod jobs;
 pub mod seed;
+pub mod server_fns;
 pub mod services;
 pub mod state;
 pub mod tenancy;

@@ -1,4 +1,5 @@
-//! The origin check on state-changing requests, over real HTTP.
+//! The origin check on state-changing requests, and server functions being
+//! POST-only, over real HTTP.
 use crate::common::TestApp;
 use leptos::server_fn::ServerFn;
 use postroom::api::auth::{CurrentUser, LogIn, LogOut};
@@ -142,4 +143,39 @@ async fn a_signed_in_user_cannot_be_logged_out_from_another_site(
         res.status()
     );
     assert!(!signed_in(&app, &client).await);
+}
+
+#[sqlx::test]
+async fn every_server_function_is_post_only(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (client, _) = app.sign_up("Ada", "ada@example.test").await;
+    let fns: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
+    assert!(fns.iter().any(|(p, _)| *p == LogOut::PATH), "{fns:?}");
+    assert!(fns.len() >= 20, "{fns:?}");
+    for (path, method) in &fns {
+        assert_eq!(*method, http::Method::POST, "{path} must be POST-only");
+        // A link or <img> can make the browser GET it, with cookies.
+        let res = client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "GET {path}");
+        assert_eq!(res.headers()["allow"], "POST", "GET {path}");
+    }
+    for method in [reqwest::Method::PUT, reqwest::Method::DELETE] {
+        let res = client
+            .request(method.clone(), format!("{}{}", app.base, LogOut::PATH))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+    }
+    assert!(signed_in(&app, &client).await, "GET log_out did nothing");
+    let res = client
+        .post(format!("{}/api/no_such_function", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

@@ -3,6 +3,7 @@
 #![cfg(feature = "ssr")]
 
 mod auth;
+mod bad_input;
 mod common;
 mod csrf;
 mod invitations;
