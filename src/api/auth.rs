@@ -42,6 +42,7 @@ pub async fn sign_up(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
+    crate::server::auth::ratelimit::check_signup()?;
     use crate::server::{services::users, state::app_state};
     let state = app_state()?;
     let account = users::sign_up(
@@ -64,8 +65,12 @@ pub async fn sign_up(
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{auth, services::users, state::app_state};
     let state = app_state()?;
-    state.login_limiter.check(&auth::client_ip(), &email)?;
-    let who = users::authenticate(&state.pool, &email, &password).await?;
+    // Throttled per address and per email (rules in `server::auth::ratelimit`).
+    let check = users::authenticate(&state.pool, &email, &password);
+    let limiter = &state.login_limiter;
+    let who = limiter
+        .confirm_login(&auth::client_ip(), &email, &password, check)
+        .await?;
     start_session(&state, who.id).await?;
     let target = match safe_next(next) {
         Some(n) => n,

@@ -52,6 +52,9 @@ pub async fn transfer_ownership(
     use crate::api::workspaces::ssr::*;
     use crate::server::services::members;
     let (state, user, ctx) = ctx(&slug, Permission::OwnWorkspace).await?;
-    state.login_limiter.check(&auth::client_ip(), &user.email)?;
-    members::transfer_ownership(&state.pool, &ctx, user_id, password).await
+    let transfer = members::transfer_ownership(&state.pool, &ctx, user_id, password);
+    state
+        .login_limiter
+        .confirm_password(&auth::client_ip(), user.id, &user.email, transfer)
+        .await
 }

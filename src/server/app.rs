@@ -35,11 +35,13 @@ pub fn leptos_options(cfg: &Config) -> LeptosOptions {
 
 pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> AppState {
     let routes = generate_route_list(App);
+    let login_limiter = LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email);
+    login_limiter.spawn_cleanup();
     AppState {
         leptos_options,
         routes: Arc::new(routes),
         pool,
-        login_limiter: LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email),
+        login_limiter,
         config: Arc::new(cfg),
     }
 }

@@ -11,6 +11,7 @@ mod invite_accept;
 mod invite_mail;
 mod members;
 mod permissions;
+mod rate_limits;
 mod rls;
 mod tenancy_matrix;
 mod workspaces;
