@@ -1,16 +1,16 @@
 //! Builds the axum router: pages, server functions (`server_fns`), static
-//! files, and the session and CSRF layers.
+//! files, and the session, CSRF and security-header layers.
 use crate::app::{shell, App};
 use crate::server::{
     auth::{csrf, ratelimit::LoginLimiter, sessions},
     config::Config,
-    server_fns,
+    security_headers, server_fns,
     state::AppState,
 };
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{header, StatusCode},
+    http::StatusCode,
     middleware,
     response::{IntoResponse, Response},
     routing::{any, get},
@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 use std::sync::Arc;
-use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer};
+use tower_http::compression::CompressionLayer;
 
 pub fn leptos_options(cfg: &Config) -> LeptosOptions {
     let conf = get_configuration(None)
@@ -56,7 +56,10 @@ async fn page_handler(State(state): State<AppState>, req: Request<Body>) -> Resp
         (*state.routes).clone(),
         {
             let state = state.clone();
-            move || provide_context(state.clone())
+            move || {
+                provide_context(state.clone());
+                security_headers::provide_nonce();
+            }
         },
         move || shell(options.clone()),
     );
@@ -107,6 +110,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 pub fn router(state: AppState) -> Router {
     let routes = (*state.routes).clone();
+    let policy = security_headers::Policy::new(&state);
     Router::new()
         .route("/healthz", get(healthz))
         .route(
@@ -116,25 +120,21 @@ pub fn router(state: AppState) -> Router {
             any(server_fns::handler),
         )
         .leptos_routes_with_handler(routes, get(page_handler))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(security_headers::provide_nonce, shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             sessions::layer,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::layer))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            header::HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            header::HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            header::HeaderValue::from_static("DENY"),
-        ))
         .layer(CompressionLayer::new())
+        // Outermost, so refusals by the layers above carry the headers too.
+        .layer(middleware::from_fn_with_state(
+            policy,
+            security_headers::layer,
+        ))
         .with_state(state)
 }
 

@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod jobs;
+pub mod security_headers;
 pub mod seed;
 pub mod server_fns;
 pub mod services;

@@ -13,5 +13,6 @@ mod members;
 mod permissions;
 mod rate_limits;
 mod rls;
+mod security_headers;
 mod tenancy_matrix;
 mod workspaces;
