@@ -2,9 +2,10 @@
 use crate::model::{AppError, UserView};
 use leptos::prelude::*;
 
-/// Accepts only same-site paths, so `next` cannot redirect elsewhere.
+/// Accepts only same-site paths, so `next` cannot redirect elsewhere
+/// (rules in `model::next_path`).
 pub fn safe_next(next: Option<String>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+    next.filter(|n| crate::model::safe_next_path(n).is_some())
 }
 
 /// Where the request came from, recorded on the session it starts.
@@ -44,6 +45,7 @@ pub async fn sign_up(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
+    crate::server::auth::ratelimit::check_signup()?;
     use crate::server::{services::users, state::app_state};
     let state = app_state()?;
     let account = users::sign_up(
@@ -67,8 +69,12 @@ pub async fn sign_up(
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{auth, services::users, state::app_state};
     let state = app_state()?;
-    state.login_limiter.check(&auth::client_ip(), &email)?;
-    let who = users::authenticate(&state.pool, &email, &password).await?;
+    // Throttled per address and per email (rules in `server::auth::ratelimit`).
+    let check = users::authenticate(&state.pool, &email, &password);
+    let who = state
+        .login_limiter
+        .confirm_login(&auth::client_ip(), &email, &password, check)
+        .await?;
     let (session, landing) =
         users::open_session(&state.pool, &state.config, &who, &client_info()).await?;
     start_session(&state, &session.token).await?;

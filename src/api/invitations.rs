@@ -78,6 +78,7 @@ pub async fn sign_up_and_accept(
     name: String,
     password: String,
 ) -> Result<(), AppError> {
+    crate::server::auth::ratelimit::check_signup()?;
     use crate::server::{services::invite_tokens, state::app_state};
     let state = app_state()?;
     let client = crate::api::auth::client_info();

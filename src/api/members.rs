@@ -59,14 +59,25 @@ pub async fn transfer_ownership(
     use crate::server::services::{members, users};
     let state = app_state()?;
     let user = auth::require_user()?;
-    state.login_limiter.check(&auth::client_ip(), &user.email)?;
-    // The password is checked (argon2) before any transaction is open.
-    if password.is_empty() || users::authenticate(&state.pool, &user.email, &password).await.is_err() {
-        // Authorize first so that another tenant's slug still answers 404.
-        let (_, _, tx) = ctx(&slug, Permission::OwnWorkspace).await?;
-        drop(tx);
-        return Err(AppError::field("password", "Your password is incorrect."));
-    }
+    // The password is checked (argon2) before any transaction is open;
+    // failures count against this user like failed log-ins.
+    let check = async {
+        if password.is_empty()
+            || users::authenticate(&state.pool, &user.email, &password)
+                .await
+                .is_err()
+        {
+            // Authorize first so that another tenant's slug still answers 404.
+            let (_, _, tx) = ctx(&slug, Permission::OwnWorkspace).await?;
+            drop(tx);
+            return Err(AppError::field("password", "Your password is incorrect."));
+        }
+        Ok(())
+    };
+    state
+        .login_limiter
+        .confirm_password(&auth::client_ip(), user.id, &user.email, check)
+        .await?;
     let (_, _, mut tx) = ctx(&slug, Permission::OwnWorkspace).await?;
     members::transfer_ownership(&mut tx, user_id).await?;
     tx.commit().await

@@ -148,7 +148,8 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
             .into_any()
         }
         other => {
-            set_status(500);
+            // Its real status (409, 400, 401, 429…), not a blanket 500.
+            set_status(other.status());
             view! {
                 <div class="card narrow error-card">
                     <h1>"Something went wrong"</h1>
@@ -166,4 +167,42 @@ pub fn loading() -> impl IntoView {
 
 pub fn format_time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_pages_answer_with_the_error_status() {
+        let cases = [
+            (AppError::Conflict("Taken.".into()), 409),
+            (AppError::field("name", "Name is required."), 400),
+            (AppError::Unauthenticated, 401),
+            (AppError::Forbidden, 403),
+            (AppError::NotFound, 404),
+            (
+                AppError::RateLimited {
+                    retry_after_secs: 5,
+                },
+                429,
+            ),
+            (AppError::Internal, 500),
+        ];
+        for (error, code) in cases {
+            let owner = Owner::new();
+            owner.with(|| {
+                let res = leptos_axum::ResponseOptions::default();
+                provide_context(res.clone());
+                leptos_meta::provide_meta_context();
+                let html = view! { <ErrorPage error=error.clone() /> }.to_html();
+                assert!(!html.is_empty());
+                assert_eq!(
+                    res.0.read().unwrap().status.map(|s| s.as_u16()),
+                    Some(code),
+                    "{error:?}"
+                );
+            });
+        }
+    }
 }

@@ -57,6 +57,21 @@ impl AppError {
         }])
     }
 
+    /// The HTTP status this error answers with, for server functions, the REST
+    /// API and server-rendered error pages alike.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Validation(_) => 400,
+            AppError::PlanLimit { .. } => 402,
+            AppError::RateLimited { .. } => 429,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
     /// The message for one form field, if this error names it.
     pub fn message_for(&self, field: &str) -> Option<String> {
         match self {
@@ -94,6 +109,14 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // On the server these mean the request body could not be read
+            // (not UTF-8, cut off): the caller's fault, and the parser's text
+            // is not for them.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::field("form", "The request could not be read.")
+            }
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Request(m) | ServerFnErrorErr::Deserialization(m) => {
                 AppError::Transport(m)
             }

@@ -1,10 +1,12 @@
 pub mod error;
+pub mod next_path;
 pub mod roles;
 pub mod team;
 pub mod validate;
 pub mod views;
 
 pub use error::{AppError, FieldError, Problems};
+pub use next_path::safe_next_path;
 pub use roles::{Permission, Role};
 pub use team::*;
 pub use views::*;

@@ -1,19 +1,47 @@
 //! Input rules shared by the browser (instant hints) and the server (the authority).
+//!
+//! Every text rule refuses control characters: PostgreSQL rejects NUL in
+//! `text` (the request would fail as a 500), and the others have no place in
+//! names, addresses or links — they hide text and break logs and headers.
+//! Multi-line free texts keep `\n`, `\r` and `\t`.
 
 pub const NAME_MAX: usize = 80;
 pub const SLUG_MAX: usize = 48;
+
+/// Refuses control characters (C0, DEL, C1), including line breaks and tabs.
+pub fn single_line(value: &str, label: &str) -> Result<(), String> {
+    if value.chars().any(char::is_control) {
+        Err(format!("{label} must not contain control characters."))
+    } else {
+        Ok(())
+    }
+}
+
+/// Like `single_line`, but line breaks and tabs are text.
+pub fn multi_line(value: &str, label: &str) -> Result<(), String> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Err(format!("{label} must not contain control characters."))
+    } else {
+        Ok(())
+    }
+}
 
 pub fn workspace_name(name: &str) -> Result<String, String> {
     let name = name.trim();
     if name.is_empty() {
         return Err("Name is required.".into());
     }
+    single_line(name, "Name")?;
     if name.chars().count() > NAME_MAX {
         return Err(format!("Name must be at most {NAME_MAX} characters."));
     }
     Ok(name.to_string())
 }
 
+/// Lower-case ASCII letters, digits and single hyphens (so never a control).
 pub fn slug(slug: &str) -> Result<String, String> {
     let slug = slug.trim().to_ascii_lowercase();
     if slug.is_empty() {
@@ -69,6 +97,7 @@ pub fn optional_url(value: &str, label: &str) -> Result<Option<String>, String> 
             if !host.is_empty()
                 && !host.starts_with('/')
                 && !v.contains(char::is_whitespace)
+                && !v.contains(char::is_control)
                 && v.len() <= 2048 =>
         {
             Ok(Some(v.to_string()))
@@ -110,6 +139,7 @@ pub fn email(value: &str) -> Result<String, String> {
         || domain.starts_with('.')
         || domain.ends_with('.')
         || v.contains(char::is_whitespace)
+        || v.contains(char::is_control)
         || v.len() > 254
         || domain.contains('@')
     {
@@ -121,9 +151,13 @@ pub fn email(value: &str) -> Result<String, String> {
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
 
+/// A new password: any printable characters, no controls (a typed password
+/// never has them; NUL would also truncate it in some tools).
 pub fn password(value: &str) -> Result<(), String> {
     let n = value.chars().count();
-    if n < PASSWORD_MIN {
+    if value.contains(char::is_control) {
+        Err("Password must not contain control characters.".into())
+    } else if n < PASSWORD_MIN {
         Err(format!(
             "Password must be at least {PASSWORD_MIN} characters."
         ))
@@ -141,22 +175,30 @@ pub fn display_name(value: &str) -> Result<String, String> {
     if v.is_empty() {
         return Err("Name is required.".into());
     }
+    single_line(v, "Name")?;
     if v.chars().count() > NAME_MAX {
         return Err(format!("Name must be at most {NAME_MAX} characters."));
     }
     Ok(v.to_string())
 }
 
-/// Optional free text with a length cap.
+/// Optional free text (several lines allowed) with a length cap.
 pub fn text(value: &str, label: &str, max: usize) -> Result<Option<String>, String> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
     }
+    multi_line(v, label)?;
     if v.chars().count() > max {
         return Err(format!("{label} must be at most {max} characters."));
     }
     Ok(Some(v.to_string()))
+}
+
+/// Optional one-line free text (a tone, a font name) with a length cap.
+pub fn line(value: &str, label: &str, max: usize) -> Result<Option<String>, String> {
+    single_line(value.trim(), label)?;
+    text(value, label, max)
 }
 
 #[cfg(test)]
@@ -200,5 +242,38 @@ mod tests {
         assert!(password("1234567").is_err());
         assert!(password("12345678").is_ok());
         assert!(password(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn control_characters_are_refused_everywhere() {
+        for bad in ["a\0b", "a\u{1}b", "a\u{7f}b", "a\u{85}b", "a\u{1b}[31mb"] {
+            assert!(workspace_name(bad).is_err(), "{bad:?}");
+            assert!(display_name(bad).is_err(), "{bad:?}");
+            assert!(slug(bad).is_err(), "{bad:?}");
+            assert!(email(&format!("{bad}@b.co")).is_err(), "{bad:?}");
+            assert!(
+                optional_url(&format!("https://x.test/{bad}"), "Logo").is_err(),
+                "{bad:?}"
+            );
+            assert!(color(bad, "c").is_err(), "{bad:?}");
+            assert!(text(bad, "Description", 100).is_err(), "{bad:?}");
+            assert!(line(bad, "Tone", 100).is_err(), "{bad:?}");
+            assert!(password(&format!("{bad}-long-enough")).is_err(), "{bad:?}");
+            assert!(language(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            workspace_name("Acme\0").unwrap_err(),
+            "Name must not contain control characters."
+        );
+        // Line breaks and tabs: text in descriptions, not in names.
+        assert!(text("line one\r\nline\ttwo", "Description", 100).is_ok());
+        assert!(line("a\nb", "Tone", 100).is_err());
+        assert!(workspace_name("a\nb").is_err());
+        assert!(display_name("a\tb").is_err());
+        // Surrounding whitespace is still trimmed, not refused.
+        assert_eq!(workspace_name(" Acme \n").unwrap(), "Acme");
+        // Printable Unicode is fine.
+        assert_eq!(display_name("Zoë 🚀").unwrap(), "Zoë 🚀");
+        assert!(password("pässwörd mit Leerzeichen").is_ok());
     }
 }

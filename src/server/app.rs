@@ -1,25 +1,26 @@
-//! Builds the axum router: pages, server functions, static files, and the
-//! session and CSRF layers.
+//! Builds the axum router: pages, server functions (`server_fns`), static
+//! files, and the session, CSRF and security-header layers.
 use crate::app::{shell, App};
 use crate::server::{
     auth::{csrf, ratelimit::LoginLimiter, sessions},
     config::Config,
+    security_headers, server_fns,
     state::AppState,
 };
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::header,
+    http::StatusCode,
     middleware,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{any, get},
     Router,
 };
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 use std::sync::Arc;
-use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer};
+use tower_http::compression::CompressionLayer;
 
 pub fn leptos_options(cfg: &Config) -> LeptosOptions {
     let conf = get_configuration(None)
@@ -34,47 +35,64 @@ pub fn leptos_options(cfg: &Config) -> LeptosOptions {
 
 pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> AppState {
     let routes = generate_route_list(App);
+    let login_limiter = LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email);
+    login_limiter.spawn_cleanup();
     AppState {
         leptos_options,
         routes: Arc::new(routes),
         pool,
-        login_limiter: LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email),
+        login_limiter,
         forge_authorization: None,
         config: Arc::new(cfg),
     }
 }
 
-/// Runs a server function. Its errors leave server_fn as a 500 carrying the
-/// JSON `AppError`; here they get their real status (404 for another
-/// tenant's workspace, 401, 403, 400…).
-async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let res = handle_server_fns_with_context(move || provide_context(state.clone()), req)
-        .await
-        .into_response();
-    if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .unwrap_or_default();
-    if let Ok(err) = serde_json::from_slice::<crate::model::AppError>(&bytes) {
-        parts.status = crate::server::error::status_of(&err);
-    }
-    Response::from_parts(parts, Body::from(bytes))
-}
-
 async fn page_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
+    if has_control_chars(req.uri()) {
+        // `/w/%00` would otherwise reach the database as a slug and fail there.
+        return (StatusCode::BAD_REQUEST, "Bad request").into_response();
+    }
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_route_with_context(
         (*state.routes).clone(),
         {
             let state = state.clone();
-            move || provide_context(state.clone())
+            move || {
+                provide_context(state.clone());
+                security_headers::provide_nonce();
+            }
         },
         move || shell(options.clone()),
     );
     handler(State(state), req).await.into_response()
+}
+
+/// A page path or query that decodes to control characters names no page.
+fn has_control_chars(uri: &axum::http::Uri) -> bool {
+    let raw = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("");
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut rest = raw.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        let escaped = (b == b'%')
+            .then(|| tail.get(..2))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match escaped {
+            Some(decoded) => {
+                bytes.push(decoded);
+                rest = &tail[2..];
+            }
+            None => {
+                bytes.push(b);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes)
+        .chars()
+        .any(char::is_control)
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -93,31 +111,45 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 pub fn router(state: AppState) -> Router {
     let routes = (*state.routes).clone();
+    let policy = security_headers::Policy::new(&state);
     Router::new()
         .route("/healthz", get(healthz))
         .route(
             "/api/{*fn_name}",
-            get(server_fn_handler).post(server_fn_handler),
+            // Any method: the handler answers 405 for a server function
+            // called with one it is not registered with.
+            any(server_fns::handler),
         )
         .leptos_routes_with_handler(routes, get(page_handler))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(security_headers::provide_nonce, shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             sessions::layer,
         ))
-        .layer(middleware::from_fn(csrf::layer))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            header::HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            header::HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            header::HeaderValue::from_static("DENY"),
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::layer))
         .layer(CompressionLayer::new())
+        // Outermost, so refusals by the layers above carry the headers too.
+        .layer(middleware::from_fn_with_state(
+            policy,
+            security_headers::layer,
+        ))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn page_uris_with_control_characters_are_spotted() {
+        let bad = |s: &str| super::has_control_chars(&s.parse().unwrap());
+        assert!(bad("/w/%00"));
+        assert!(bad("/w/acme?x=%0A"));
+        assert!(bad("/w/%C2%85"));
+        assert!(!bad("/w/acme/settings?page=2"));
+        assert!(!bad("/w/caf%C3%A9"));
+        assert!(!bad("/w/100%"));
+        assert!(!bad("/w/%zz"));
+    }
 }

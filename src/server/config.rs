@@ -1,6 +1,7 @@
 //! Runtime configuration: `Leptos.toml` (or the file named by `POSTROOM_CONFIG`),
 //! overridden by `POSTROOM_*` environment variables (`DATABASE_URL` is accepted
 //! for `database_url`). Build settings for cargo-leptos live in Cargo.toml.
+use crate::server::auth::client_addr::TrustedProxies;
 use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
@@ -39,6 +40,9 @@ pub struct Config {
     pub login_attempts_per_ip: u32,
     /// Login attempts allowed per email address per 15 minutes (burst).
     pub login_attempts_per_email: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (IPs or CIDRs;
+    /// empty: none, the TCP peer is the client).
+    pub trusted_proxies: TrustedProxies,
     pub smtp_host: String,
     pub smtp_port: u16,
     pub smtp_username: String,
@@ -85,6 +89,7 @@ impl Default for Config {
             session_absolute_days: 30,
             login_attempts_per_ip: 30,
             login_attempts_per_email: 10,
+            trusted_proxies: TrustedProxies::default(),
             smtp_host: String::new(),
             smtp_port: 587,
             smtp_username: String::new(),
@@ -157,5 +162,31 @@ mod tests {
             derive_role_url("postgres://owner:secret@db:5432/postroom?sslmode=disable", "postroom_app").unwrap(),
             "postgres://postroom_app@db:5432/postroom?sslmode=disable"
         );
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_a_list_or_a_comma_separated_env_value() {
+        let base = || Figment::from(Serialized::defaults(Config::default()));
+        let cfg: Config = base().extract().unwrap();
+        assert!(cfg.trusted_proxies.is_empty());
+        // A unique prefix: the process environment is shared by all tests.
+        std::env::set_var("PRTEST_CFG_TRUSTED_PROXIES", "10.0.0.1, 10.1.0.0/16");
+        let cfg: Config = base()
+            .merge(Env::prefixed("PRTEST_CFG_"))
+            .extract()
+            .unwrap();
+        let ip = |s: &str| s.parse().unwrap();
+        assert!(cfg.trusted_proxies.contains(ip("10.0.0.1")));
+        assert!(cfg.trusted_proxies.contains(ip("10.1.2.3")));
+        assert!(!cfg.trusted_proxies.contains(ip("10.0.0.2")));
+        let cfg: Config = base()
+            .merge(Toml::string(
+                r#"trusted_proxies = ["::1", "192.168.0.0/24"]"#,
+            ))
+            .extract()
+            .unwrap();
+        assert!(cfg.trusted_proxies.contains(ip("192.168.0.9")));
+        let bad = base().merge(Toml::string(r#"trusted_proxies = "proxy.local""#));
+        assert!(bad.extract::<Config>().is_err());
     }
 }

@@ -50,16 +50,7 @@ pub fn violated_constraint(e: &sqlx::Error) -> Option<String> {
 }
 
 pub fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
-        AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::Validation(_) => StatusCode::BAD_REQUEST,
-        AppError::PlanLimit { .. } => StatusCode::PAYMENT_REQUIRED,
-        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// REST shape: `{"error": "message"}` with the matching status.

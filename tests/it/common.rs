@@ -99,10 +99,14 @@ impl TestApp {
         }
     }
 
-    /// A browser-like client with its own cookie jar.
+    /// A browser-like client with its own cookie jar. Like a browser posting
+    /// from our own page, it sends `Origin` (the CSRF check requires it).
     pub fn client(&self) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ORIGIN, self.base.parse().unwrap());
         Client::builder()
             .cookie_store(true)
+            .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()

@@ -3,13 +3,17 @@
 #![cfg(feature = "ssr")]
 
 mod auth;
+mod bad_input;
 mod common;
+mod csrf;
 mod invitations;
 mod invite_accept;
 mod invite_mail;
 mod members;
 mod permissions;
 mod races;
+mod rate_limits;
 mod rls;
+mod security_headers;
 mod tenancy_matrix;
 mod workspaces;

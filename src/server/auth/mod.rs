@@ -1,3 +1,4 @@
+pub mod client_addr;
 pub mod csrf;
 pub mod passwords;
 pub mod ratelimit;
@@ -23,16 +24,28 @@ pub fn principal(user: &SessionUser) -> Principal {
     user.principal()
 }
 
-/// The client's address, for rate limiting.
+/// The client's address, for rate limiting and the session list. Behind a
+/// trusted proxy it comes from `X-Forwarded-For` (see `client_addr`).
 pub fn client_ip() -> String {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| {
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|ci| ci.0.ip().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
+    let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
+        return "unknown".into();
+    };
+    let Some(peer) = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|ci| ci.0.ip())
+    else {
+        return "unknown".into();
+    };
+    let Some(state) = leptos::prelude::use_context::<crate::server::state::AppState>() else {
+        return peer.to_canonical().to_string();
+    };
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    client_addr::client_addr(peer, forwarded, &state.config.trusted_proxies).to_string()
 }
 
 pub fn user_agent() -> Option<String> {

@@ -79,7 +79,7 @@ pub async fn update(tx: &mut ScopedTx, input: BrandInput) -> Result<BrandView, A
         "description",
         validate::text(&input.description, "Description", 2000),
     );
-    let tone = ok("tone", validate::text(&input.tone, "Tone", 200));
+    let tone = ok("tone", validate::line(&input.tone, "Tone", 200));
     let voice_notes = ok(
         "voice_notes",
         validate::text(&input.voice_notes, "Voice notes", 4000),
@@ -96,7 +96,7 @@ pub async fn update(tx: &mut ScopedTx, input: BrandInput) -> Result<BrandView, A
         "text_color",
         validate::color(&input.text_color, "Text colour"),
     );
-    let font = ok("font", validate::text(&input.font, "Font", 100));
+    let font = ok("font", validate::line(&input.font, "Font", 100));
     let content_language = validate::language(&input.content_language)
         .map_err(|m| p.add("content_language", m))
         .ok();
