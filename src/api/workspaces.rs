@@ -1,7 +1,7 @@
 //! Workspace server functions: each authorizes, calls a service, returns a view.
 use crate::model::{
-    ActivityPage, AppError, BrandView, OverviewView, ShellView, WorkspaceSettingsView,
-    WorkspaceSummary,
+    ActivityPage, AppError, BrandInput, BrandView, OverviewView, ShellView, WorkspaceSettingsInput,
+    WorkspaceSettingsView, WorkspaceSummary,
 };
 use leptos::prelude::*;
 
@@ -114,21 +114,10 @@ pub async fn workspace_settings(slug: String) -> Result<WorkspaceSettingsView, A
 #[server]
 pub async fn update_workspace(
     slug: String,
-    name: String,
-    new_slug: String,
-    logo_url: String,
-    primary_color: String,
-    default_language: String,
+    #[server(flatten)] input: WorkspaceSettingsInput,
 ) -> Result<String, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
-    let input = workspaces::SettingsInput {
-        name,
-        slug: new_slug,
-        logo_url,
-        primary_color,
-        default_language,
-    };
     let saved = workspaces::update_settings(&mut tx, input).await?;
     tx.commit().await?;
     // Always navigate: the slug may have changed, and the sidebar reloads
@@ -146,33 +135,13 @@ pub async fn brand_profile(slug: String) -> Result<BrandView, AppError> {
     Ok(view)
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server]
 pub async fn update_brand(
     slug: String,
-    website: String,
-    description: String,
-    tone: String,
-    voice_notes: String,
-    primary_color: String,
-    background_color: String,
-    text_color: String,
-    font: String,
-    content_language: String,
+    #[server(flatten)] input: BrandInput,
 ) -> Result<BrandView, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
-    let input = brand::BrandInput {
-        website,
-        description,
-        tone,
-        voice_notes,
-        primary_color,
-        background_color,
-        text_color,
-        font,
-        content_language,
-    };
     let view = brand::update(&mut tx, input).await?;
     tx.commit().await?;
     Ok(view)

@@ -3,12 +3,9 @@
 mod activity;
 mod auth;
 mod components;
-mod home;
 mod invitations;
-mod invite;
-mod layout;
-mod settings;
 mod team;
+mod workspaces;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
@@ -53,16 +50,16 @@ pub fn App() -> impl IntoView {
         <Title formatter=|text: String| if text.is_empty() { "Postroom".to_string() } else { format!("{text} · Postroom") } />
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/") view=home::Home ssr=SsrMode::Async />
+                <Route path=path!("/") view=workspaces::Home ssr=SsrMode::Async />
                 <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=auth::SignupPage ssr=SsrMode::Async />
-                <Route path=path!("/workspaces/new") view=home::NewWorkspacePage ssr=SsrMode::Async />
-                <Route path=path!("/invite/:token") view=invite::InvitePage ssr=SsrMode::Async />
-                <ParentRoute path=path!("/w/:slug") view=layout::WorkspaceLayout ssr=SsrMode::Async>
+                <Route path=path!("/workspaces/new") view=workspaces::NewWorkspacePage ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view=invitations::InvitePage ssr=SsrMode::Async />
+                <ParentRoute path=path!("/w/:slug") view=workspaces::WorkspaceLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=activity::Overview ssr=SsrMode::Async />
                     <Route path=path!("activity") view=activity::ActivityList ssr=SsrMode::Async />
-                    <Route path=path!("settings") view=settings::GeneralSettings ssr=SsrMode::Async />
-                    <Route path=path!("settings/brand") view=settings::BrandSettings ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=workspaces::GeneralSettings ssr=SsrMode::Async />
+                    <Route path=path!("settings/brand") view=workspaces::BrandSettings ssr=SsrMode::Async />
                     <Route path=path!("settings/team") view=team::TeamSettings ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

@@ -1,4 +1,5 @@
 pub mod error;
+pub mod inputs;
 pub mod next_path;
 pub mod roles;
 pub mod team;
@@ -6,6 +7,7 @@ pub mod validate;
 pub mod views;
 
 pub use error::{AppError, FieldError, Problems};
+pub use inputs::{BrandInput, WorkspaceSettingsInput};
 pub use next_path::safe_next_path;
 pub use roles::{Permission, Role};
 pub use team::*;

@@ -68,6 +68,7 @@ pub struct WorkspaceSettingsView {
     pub role: Role,
 }
 
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrandView {
     pub website: Option<String>,

@@ -88,7 +88,7 @@ pub async fn seed_if_empty(pool: &PgPool, owner_pool: &PgPool, cfg: &Config) -> 
             &mut tx,
             SettingsInput {
                 name: client.name.into(),
-                slug: slug.clone(),
+                new_slug: slug.clone(),
                 logo_url: String::new(),
                 primary_color: client.color.into(),
                 default_language: "en".into(),

@@ -3,6 +3,7 @@
 #![cfg(feature = "ssr")]
 
 mod auth;
+mod authority;
 mod bad_input;
 mod common;
 mod csrf;

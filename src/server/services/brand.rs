@@ -3,69 +3,23 @@ use crate::model::{validate, AppError, BrandView, Permission, Problems};
 use crate::server::services::activity::{self, Event};
 use crate::server::tenancy::ScopedTx;
 
-type BrandRow = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-);
-
 pub async fn get(tx: &mut ScopedTx) -> Result<BrandView, AppError> {
     tx.ctx().require(Permission::ViewContent)?;
     let ws = tx.workspace_id();
-    let row: Option<BrandRow> = sqlx::query_as(
+    let row: Option<BrandView> = sqlx::query_as(
         "SELECT website, description, tone, voice_notes, primary_color, background_color, text_color, font, content_language \
          FROM brand_profiles WHERE workspace_id = $1",
     )
     .bind(ws)
     .fetch_optional(tx.conn())
     .await?;
-    Ok(match row {
-        Some((
-            website,
-            description,
-            tone,
-            voice_notes,
-            primary_color,
-            background_color,
-            text_color,
-            font,
-            content_language,
-        )) => BrandView {
-            website,
-            description,
-            tone,
-            voice_notes,
-            primary_color,
-            background_color,
-            text_color,
-            font,
-            content_language,
-        },
-        None => BrandView {
-            content_language: "en".into(),
-            ..Default::default()
-        },
-    })
+    Ok(row.unwrap_or_else(|| BrandView {
+        content_language: "en".into(),
+        ..Default::default()
+    }))
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct BrandInput {
-    pub website: String,
-    pub description: String,
-    pub tone: String,
-    pub voice_notes: String,
-    pub primary_color: String,
-    pub background_color: String,
-    pub text_color: String,
-    pub font: String,
-    pub content_language: String,
-}
+pub use crate::model::BrandInput;
 
 pub async fn update(tx: &mut ScopedTx, input: BrandInput) -> Result<BrandView, AppError> {
     tx.ctx().require(Permission::EditSettings)?;

@@ -32,45 +32,45 @@ fn well_formed(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-type FoundRow = (
-    Uuid,
-    String,
-    String,
-    Option<String>,
-    DateTime<Utc>,
-    bool,
-    bool,
-    bool,
-);
+#[derive(sqlx::FromRow)]
+struct FoundRow {
+    workspace_id: Uuid,
+    email: String,
+    role: String,
+    inviter: Option<String>,
+    expires_at: DateTime<Utc>,
+    accepted: bool,
+    revoked: bool,
+    expired: bool,
+}
 
 async fn find(tx: &mut TokenTx, hash: &[u8]) -> Result<Option<Found>, AppError> {
     let row: Option<FoundRow> = sqlx::query_as(
-        "SELECT i.workspace_id, i.email::text, i.role, u.name, i.expires_at, \
-                i.accepted_at IS NOT NULL, i.revoked_at IS NOT NULL, i.expires_at <= now() \
+        "SELECT i.workspace_id, i.email::text AS email, i.role, u.name AS inviter, i.expires_at, \
+                i.accepted_at IS NOT NULL AS accepted, i.revoked_at IS NOT NULL AS revoked, \
+                i.expires_at <= now() AS expired \
          FROM invitations i LEFT JOIN users u ON u.id = i.invited_by \
          WHERE i.token_hash = $1",
     )
     .bind(hash)
     .fetch_optional(tx.conn())
     .await?;
-    Ok(row.map(
-        |(workspace_id, email, role, inviter, expires_at, accepted, revoked, expired)| Found {
-            workspace_id,
-            email,
-            role: Role::parse(&role).unwrap_or(Role::Viewer),
-            inviter: inviter.unwrap_or_else(|| "A former member".into()),
-            expires_at,
-            state: if accepted {
-                InviteState::Accepted
-            } else if revoked {
-                InviteState::Revoked
-            } else if expired {
-                InviteState::Expired
-            } else {
-                InviteState::Open
-            },
+    Ok(row.map(|r| Found {
+        workspace_id: r.workspace_id,
+        email: r.email,
+        role: Role::parse(&r.role).unwrap_or(Role::Viewer),
+        inviter: r.inviter.unwrap_or_else(|| "A former member".into()),
+        expires_at: r.expires_at,
+        state: if r.accepted {
+            InviteState::Accepted
+        } else if r.revoked {
+            InviteState::Revoked
+        } else if r.expired {
+            InviteState::Expired
+        } else {
+            InviteState::Open
         },
-    ))
+    }))
 }
 
 fn refusal(state: InviteState) -> AppError {

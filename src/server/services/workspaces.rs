@@ -193,14 +193,7 @@ pub async fn settings(tx: &mut ScopedTx) -> Result<WorkspaceSettingsView, AppErr
     })
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct SettingsInput {
-    pub name: String,
-    pub slug: String,
-    pub logo_url: String,
-    pub primary_color: String,
-    pub default_language: String,
-}
+pub use crate::model::WorkspaceSettingsInput as SettingsInput;
 
 /// Validates and saves the general settings; returns the (possibly new) slug.
 pub async fn update_settings(tx: &mut ScopedTx, input: SettingsInput) -> Result<String, AppError> {
@@ -209,7 +202,7 @@ pub async fn update_settings(tx: &mut ScopedTx, input: SettingsInput) -> Result<
     let name = validate::workspace_name(&input.name)
         .map_err(|m| p.add("name", m))
         .ok();
-    let slug = validate::slug(&input.slug)
+    let slug = validate::slug(&input.new_slug)
         .map_err(|m| p.add("slug", m))
         .ok();
     let logo = validate::optional_url(&input.logo_url, "Logo URL")

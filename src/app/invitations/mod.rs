@@ -1,7 +1,11 @@
-//! Settings › Team: the invite form and the pending invitations list.
+//! Invitations: the invite form and pending list (Settings › Team), and the
+//! page behind an invitation link (`accept`).
+mod accept;
+pub use accept::InvitePage;
+
 use crate::api::invitations::{ResendInvitation, RevokeInvitation};
 use crate::app::components::{field_error, form_error, format_time, FieldMessage, FormAlert};
-use crate::app::layout::use_slug;
+use crate::app::workspaces::use_slug;
 use crate::app::team::TeamActions;
 use crate::model::{AppError, InvitationView, InviteSentView, Role, ASSIGNABLE_ROLES};
 use leptos::prelude::*;

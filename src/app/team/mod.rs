@@ -5,8 +5,8 @@ use crate::app::components::{
     field_error, form_error, loading, ErrorPage, FieldMessage, FormAlert,
 };
 use crate::app::invitations::{InviteForm, PendingInvitations};
-use crate::app::layout::use_slug;
-use crate::app::settings::SettingsTabs;
+use crate::app::workspaces::use_slug;
+use crate::app::workspaces::SettingsTabs;
 use crate::app::ShellVersion;
 use crate::model::{
     initials, AppError, MemberView, Permission, Role, ShellView, TeamView, ASSIGNABLE_ROLES,

@@ -5,7 +5,7 @@ use crate::api::workspaces::{
 use crate::app::components::{
     field_error, form_error, loading, ErrorPage, FieldMessage, FormAlert,
 };
-use crate::app::layout::use_slug;
+use crate::app::workspaces::use_slug;
 use crate::app::ShellVersion;
 use crate::model::{
     validate::LANGUAGES, AppError, BrandView, Permission, Role, ShellView, WorkspaceSettingsView,

@@ -1,7 +1,7 @@
 //! The workspace overview and the activity log.
 use crate::api::workspaces::{list_activity, workspace_overview};
 use crate::app::components::{format_time, loading, EmptyState, ErrorPage};
-use crate::app::layout::use_slug;
+use crate::app::workspaces::use_slug;
 use crate::model::{ActivityView, Permission, ShellView};
 use leptos::prelude::*;
 use leptos_meta::Title;

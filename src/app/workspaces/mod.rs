@@ -1,0 +1,10 @@
+//! Workspaces: the landing and "new workspace" pages, the workspace layout
+//! (sidebar, switcher) and the settings pages.
+mod home;
+mod layout;
+mod settings;
+
+pub use home::{Home, NewWorkspacePage};
+pub use layout::{use_slug, WorkspaceLayout};
+pub use settings::{BrandSettings, GeneralSettings};
+pub(crate) use settings::SettingsTabs;
