@@ -12,22 +12,27 @@ pub(crate) mod ssr {
         auth,
         services::{activity, brand, workspaces},
         state::{app_state, AppState},
-        tenancy::{authorize, ScopedTx, WorkspaceRef},
+        tenancy::{authorize_in_request, RequestTx, WorkTx},
     };
 
     /// The signed-in user's transaction in `slug`, authorized for
-    /// `permission`, or the error to show. The caller commits it.
+    /// `permission`, or the error to show. The caller commits it (during a
+    /// page view it is the view's one shared transaction, committed when the
+    /// page has rendered).
     pub async fn ctx(
         slug: &str,
         permission: Permission,
-    ) -> Result<(AppState, auth::SessionUser, ScopedTx), AppError> {
+    ) -> Result<(AppState, auth::SessionUser, WorkTx), AppError> {
         let state = app_state()?;
         let user = auth::require_user()?;
-        let tx = authorize(
+        let request = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestTx>().cloned());
+        let tx = authorize_in_request(
+            request.as_ref(),
             &state.pool,
             state.forge_authorization.as_ref(),
             &auth::principal(&user),
-            WorkspaceRef::Slug(slug),
+            slug,
             permission,
         )
         .await?;

@@ -64,7 +64,24 @@ async fn page_handler(State(state): State<AppState>, req: Request<Body>) -> Resp
         },
         move || shell(options.clone()),
     );
-    handler(State(state), req).await.into_response()
+    // One transaction for the whole view (see `tenancy::RequestTx`): the
+    // page's server functions share it; it commits once the page is rendered.
+    let page_tx = crate::server::tenancy::RequestTx::default();
+    let mut req = req;
+    req.extensions_mut().insert(page_tx.clone());
+    let res = handler(State(state), req).await.into_response();
+    // Every route renders in `SsrMode::Async`: the body is complete once
+    // collected, and so is every resource that used the transaction.
+    let (parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 << 20).await;
+    page_tx.finish().await;
+    match bytes {
+        Ok(bytes) => Response::from_parts(parts, Body::from(bytes)),
+        Err(e) => {
+            tracing::error!(error = %e, "page render failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// A page path or query that decodes to control characters names no page.

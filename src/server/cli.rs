@@ -28,6 +28,9 @@ pub enum Command {
     Migrate,
     /// Seed the demo agency into an empty database and print its login.
     SeedDemo,
+    /// List the server functions' paths (for benchmarks and scripts).
+    #[command(hide = true)]
+    ServerFns,
     /// Operator commands.
     #[command(subcommand)]
     Admin(Admin),
@@ -69,6 +72,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             migrate(&cfg).await?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::ServerFns => {
+            for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+                println!("{method} {path}");
+            }
             Ok(())
         }
         Command::SeedDemo => {

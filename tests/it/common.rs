@@ -17,11 +17,10 @@ pub struct TestApp {
     pub admin: PgPool,
     /// The background-jobs role (mail sender, session purge).
     pub jobs: PgPool,
+    /// How many times the app has used a runtime-pool connection (one per
+    /// transaction or autocommit statement): the page budget test reads it.
+    pub db_uses: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub config: std::sync::Arc<Config>,
-}
-
-pub async fn runtime_pool(opts: &PgConnectOptions) -> PgPool {
-    role_pool(opts, "postroom_app").await
 }
 
 pub async fn role_pool(opts: &PgConnectOptions, role: &str) -> PgPool {
@@ -59,7 +58,17 @@ impl TestApp {
         forge: bool,
     ) -> TestApp {
         let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
-        let pool = runtime_pool(&opts).await;
+        let db_uses = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = db_uses.clone();
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .after_release(move |_, _| {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Box::pin(async { Ok(true) })
+            })
+            .connect_with(opts.clone().username("postroom_app").password(""))
+            .await
+            .expect("connect as postroom_app");
         let jobs = role_pool(&opts, "postroom_jobs").await;
         for p in [&pool, &jobs] {
             postroom::server::db::assert_runtime_role(p).await.unwrap();
@@ -95,6 +104,7 @@ impl TestApp {
             pool,
             admin,
             jobs,
+            db_uses,
             config,
         }
     }

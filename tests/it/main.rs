@@ -4,6 +4,7 @@
 
 mod auth;
 mod authority;
+mod budget;
 mod bad_input;
 mod common;
 mod csrf;

@@ -10,8 +10,10 @@
 //! `workspaces_create`). Each transaction presents the caller's credential —
 //! the session digest — so even a wrong scope chosen by buggy Rust code is
 //! refused by PostgreSQL.
+mod request;
 mod tx;
 
+pub use request::{authorize_in_request, RequestTx, WorkTx};
 pub use tx::{begin_new_session, begin_token, begin_user, ScopedTx, TokenTx, UserTx};
 
 use crate::model::{AppError, Permission, Role};

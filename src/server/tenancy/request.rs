@@ -1,0 +1,138 @@
+//! One database transaction per page view. A signed-in page renders several
+//! resources (the workspace layout, the page itself…), each calling a server
+//! function in-process; without this each would authorize in a transaction of
+//! its own. The page handler puts a `RequestTx` into the request; the first
+//! server function that needs the workspace authorizes and leaves its
+//! `ScopedTx` here, later ones in the same request reuse it (after checking
+//! their own permission on its context), and the handler commits it when the
+//! page has rendered. Server-function requests from the browser (POST) do not
+//! carry one: each is its own transaction, committed by the function.
+use super::{authorize, ForgeAuthorization, Principal, ScopedTx, WorkspaceRef};
+use crate::model::{AppError, Permission};
+use sqlx::PgPool;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+struct Cached {
+    slug: String,
+    tx: ScopedTx,
+}
+
+/// The page view's shared transaction, if one has been opened.
+#[derive(Clone, Default)]
+pub struct RequestTx {
+    slot: Arc<Mutex<Option<Cached>>>,
+}
+
+impl RequestTx {
+    /// Ends the page view: commits what its server functions did (only
+    /// bookkeeping such as the last-used workspace; pages do not mutate).
+    pub async fn finish(&self) {
+        if let Some(cached) = self.slot.lock().await.take() {
+            if let Err(e) = cached.tx.commit().await {
+                tracing::warn!(error = %e, "page transaction did not commit");
+            }
+        }
+    }
+}
+
+/// A transaction authorized for one workspace: either the page view's shared
+/// one (held for the duration of one server function) or one of its own.
+/// Dropped without `commit()` (an error on the way), an own transaction rolls
+/// back, and the shared one is rolled back and forgotten so that the page's
+/// other resources start afresh.
+pub struct WorkTx {
+    inner: Inner,
+    done: bool,
+}
+
+enum Inner {
+    Own(Option<ScopedTx>),
+    Shared(OwnedMutexGuard<Option<Cached>>),
+}
+
+impl WorkTx {
+    /// Done with it: an own transaction commits now; the shared one stays
+    /// open for the rest of the page view.
+    pub async fn commit(mut self) -> Result<(), AppError> {
+        self.done = true;
+        match &mut self.inner {
+            Inner::Own(tx) => match tx.take() {
+                Some(tx) => tx.commit().await,
+                None => Ok(()),
+            },
+            Inner::Shared(_) => Ok(()),
+        }
+    }
+}
+
+impl Drop for WorkTx {
+    fn drop(&mut self) {
+        if let (false, Inner::Shared(guard)) = (self.done, &mut self.inner) {
+            guard.take();
+        }
+    }
+}
+
+impl Deref for WorkTx {
+    type Target = ScopedTx;
+    fn deref(&self) -> &ScopedTx {
+        match &self.inner {
+            Inner::Own(tx) => tx.as_ref().expect("used after commit"),
+            Inner::Shared(guard) => &guard.as_ref().expect("shared transaction present").tx,
+        }
+    }
+}
+
+impl DerefMut for WorkTx {
+    fn deref_mut(&mut self) -> &mut ScopedTx {
+        match &mut self.inner {
+            Inner::Own(tx) => tx.as_mut().expect("used after commit"),
+            Inner::Shared(guard) => &mut guard.as_mut().expect("shared transaction present").tx,
+        }
+    }
+}
+
+/// `authorize()` for a server function: reuses the page view's transaction
+/// when there is one for the same workspace (the permission is checked again
+/// on its context; a write permission would need the membership lock, so
+/// only reads are shared), and otherwise opens one of its own.
+pub async fn authorize_in_request(
+    request: Option<&RequestTx>,
+    pool: &PgPool,
+    forge: Option<&ForgeAuthorization>,
+    principal: &Principal,
+    slug: &str,
+    permission: Permission,
+) -> Result<WorkTx, AppError> {
+    // What page views read with; changes always arrive as their own POST.
+    let shareable = super::is_read(permission)
+        || matches!(permission, Permission::EditSettings | Permission::ManageMembers);
+    let Some(request) = request.filter(|_| shareable) else {
+        let tx = authorize(pool, forge, principal, WorkspaceRef::Slug(slug), permission).await?;
+        return Ok(WorkTx { inner: Inner::Own(Some(tx)), done: false });
+    };
+    let mut guard = request.slot.clone().lock_owned().await;
+    let reuse = matches!(&*guard, Some(c) if c.slug.eq_ignore_ascii_case(slug));
+    if reuse {
+        let cached = guard.as_ref().expect("checked above");
+        cached.tx.ctx().require(permission)?;
+    } else {
+        // Another workspace in the same page (never today): its own transaction.
+        if guard.is_some() {
+            drop(guard);
+            let tx = authorize(pool, forge, principal, WorkspaceRef::Slug(slug), permission).await?;
+            return Ok(WorkTx { inner: Inner::Own(Some(tx)), done: false });
+        }
+        let tx = authorize(pool, forge, principal, WorkspaceRef::Slug(slug), permission).await?;
+        *guard = Some(Cached {
+            slug: slug.to_string(),
+            tx,
+        });
+    }
+    Ok(WorkTx {
+        inner: Inner::Shared(guard),
+        done: false,
+    })
+}
