@@ -3,8 +3,9 @@
 # (only when missing) everything the build, the dev server and the tests need:
 #
 #   * rustup target wasm32-unknown-unknown
-#   * cargo-leptos 0.3.10            (cargo install --locked; ~23 min on 2 cores, once)
-#   * wasm-bindgen-cli 0.2.130       (must equal the wasm-bindgen pin in Cargo.toml; ~3 min)
+#   * cargo-leptos 0.3.10            (cargo install --locked, without LTO; once)
+#   * wasm-bindgen-cli 0.2.130       (must equal the wasm-bindgen pin in Cargo.toml; only
+#                                     the wasm-bindgen binary, ~3-5 min)
 #   * wasm-opt from npm binaryen@132 (tools/, release builds; never Debian's binaryen v108)
 #   * Debian chromium                (/usr/bin/chromium, used by Playwright)
 #   * end2end/node_modules           (npm ci; re-run when end2end/package-lock.json changes)
@@ -100,18 +101,24 @@ _pr_wasm_bindgen_ok() {
 
 _pr_install_cargo_leptos() {
     _pr_cargo_leptos_ok && return 0 # another run may have installed it while we waited
-    _pr_log "installing cargo-leptos $POSTROOM_CARGO_LEPTOS_VERSION (cargo install --locked; ~25 min on 2 cores)"
+    _pr_log "installing cargo-leptos $POSTROOM_CARGO_LEPTOS_VERSION (cargo install --locked; the longest step of a fresh set-up)"
     local t0=$SECONDS
-    cargo install cargo-leptos --version "$POSTROOM_CARGO_LEPTOS_VERSION" --locked </dev/null || return 1
+    # Its release profile asks for LTO with one codegen unit: the slowest way to build a
+    # tool whose speed we never notice. Overriding it was tried here: it builds and works.
+    cargo install cargo-leptos --version "$POSTROOM_CARGO_LEPTOS_VERSION" --locked \
+        --config profile.release.lto=false --config profile.release.codegen-units=16 </dev/null || return 1
     _pr_log "cargo-leptos installed in $((SECONDS - t0))s"
 }
 
 _pr_install_wasm_bindgen() {
     _pr_wasm_bindgen_ok && return 0
     # No --locked: the CLI's own lock file does not build with this rustc (TOOLCHAIN.md).
-    _pr_log "installing wasm-bindgen-cli $POSTROOM_WASM_BINDGEN_VERSION (~3 min)"
+    _pr_log "installing wasm-bindgen-cli $POSTROOM_WASM_BINDGEN_VERSION (~3-5 min)"
     local t0=$SECONDS
-    cargo install wasm-bindgen-cli --version "$POSTROOM_WASM_BINDGEN_VERSION" </dev/null || return 1
+    # cargo-leptos runs only `wasm-bindgen`; the other binaries (test runner, ...) and the
+    # default features are not needed.
+    cargo install wasm-bindgen-cli --version "$POSTROOM_WASM_BINDGEN_VERSION" \
+        --no-default-features --bin wasm-bindgen </dev/null || return 1
     _pr_log "wasm-bindgen-cli installed in $((SECONDS - t0))s"
 }
 

@@ -8,7 +8,7 @@ mod team;
 mod workspaces;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
@@ -29,6 +29,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                // Here, not in <App>: only the server knows the hashed name
+                // (cargo-leptos' hash file), and the browser never re-renders it.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -44,7 +47,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(ShellVersion(RwSignal::new(0)));
     view! {
-        <Stylesheet id="leptos" href="/pkg/postroom.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="Postroom — social media for agencies, one isolated workspace per client." />
         <Title formatter=|text: String| if text.is_empty() { "Postroom".to_string() } else { format!("{text} · Postroom") } />

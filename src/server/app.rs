@@ -6,6 +6,7 @@ use crate::server::{
     config::Config,
     security_headers, server_fns,
     state::AppState,
+    static_files,
 };
 use axum::{
     body::Body,
@@ -30,7 +31,21 @@ pub fn leptos_options(cfg: &Config) -> LeptosOptions {
     if let Ok(addr) = cfg.site_addr.parse() {
         options.site_addr = addr;
     }
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        // cargo-leptos tells the server it starts; a binary started by hand
+        // (`target/release/postroom serve`) learns it from the hash file the
+        // build wrote next to it. Without this its pages would name
+        // `/pkg/postroom.wasm`, which a hash-files build does not have.
+        options.hash_files = hash_file_next_to_exe(&options.hash_file);
+    }
     options
+}
+
+fn hash_file_next_to_exe(hash_file: &str) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(hash_file)))
+        .is_some_and(|path| path.is_file())
 }
 
 pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> AppState {
@@ -138,15 +153,16 @@ pub fn router(state: AppState) -> Router {
             any(server_fns::handler),
         )
         .leptos_routes_with_handler(routes, get(page_handler))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(security_headers::provide_nonce, shell))
+        // Static files (precompressed, cache headers), else the 404 page.
+        .fallback(static_files::fallback)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             sessions::layer,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::layer))
+        .layer(middleware::map_response(static_files::no_store_by_default))
+        // Pages and server-function answers; precompressed static files already
+        // carry Content-Encoding, which this layer leaves alone.
         .layer(CompressionLayer::new())
         // Outermost, so refusals by the layers above carry the headers too.
         .layer(middleware::from_fn_with_state(

@@ -10,4 +10,5 @@ pub mod seed;
 pub mod server_fns;
 pub mod services;
 pub mod state;
+pub mod static_files;
 pub mod tenancy;

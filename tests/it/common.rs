@@ -40,7 +40,16 @@ impl TestApp {
     /// (`ForgeAuthorization`): only row-level security stands between a
     /// caller and another tenant.
     pub async fn spawn_forged(pool_opts: PgPoolOptions, opts: PgConnectOptions) -> TestApp {
-        Self::spawn_inner(pool_opts, opts, |_| {}, true).await
+        Self::spawn_inner(pool_opts, opts, |_| {}, |_| {}, true).await
+    }
+
+    /// The app with its Leptos options changed (e.g. another site root).
+    pub async fn spawn_with_options(
+        pool_opts: PgPoolOptions,
+        opts: PgConnectOptions,
+        tweak: impl FnOnce(&mut leptos::config::LeptosOptions),
+    ) -> TestApp {
+        Self::spawn_inner(pool_opts, opts, |_| {}, tweak, false).await
     }
 
     pub async fn spawn_with(
@@ -48,13 +57,14 @@ impl TestApp {
         opts: PgConnectOptions,
         tweak: impl FnOnce(&mut Config),
     ) -> TestApp {
-        Self::spawn_inner(pool_opts, opts, tweak, false).await
+        Self::spawn_inner(pool_opts, opts, tweak, |_| {}, false).await
     }
 
     async fn spawn_inner(
         pool_opts: PgPoolOptions,
         opts: PgConnectOptions,
         tweak: impl FnOnce(&mut Config),
+        tweak_options: impl FnOnce(&mut leptos::config::LeptosOptions),
         forge: bool,
     ) -> TestApp {
         let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
@@ -84,6 +94,7 @@ impl TestApp {
         cfg.public_url = format!("http://{addr}");
         let mut options = app::leptos_options(&cfg);
         options.site_addr = addr;
+        tweak_options(&mut options);
         let mut state = app::build_state(cfg, pool.clone(), options);
         if forge {
             state.forge_authorization =

@@ -17,5 +17,6 @@ mod races;
 mod rate_limits;
 mod rls;
 mod security_headers;
+mod static_files;
 mod tenancy_matrix;
 mod workspaces;
