@@ -94,7 +94,9 @@ pub async fn workspace_overview(slug: String) -> Result<OverviewView, AppError> 
     let members = workspaces::member_count(&mut tx).await?;
     let created_at = workspaces::settings(&mut tx).await?.created_at;
     let recent_activity = if tx.ctx().role().can(Permission::ViewUsage) {
-        activity::list(&mut tx, activity::Cursor::Newest, 5).await?.items
+        activity::list(&mut tx, activity::Cursor::Newest, 5)
+            .await?
+            .items
     } else {
         Vec::new()
     };

@@ -87,7 +87,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(explain)?;
             if seeded {
-                println!("demo seeded: {} / {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
+                println!(
+                    "demo seeded: {} / {}",
+                    seed::DEMO_EMAIL,
+                    seed::DEMO_PASSWORD
+                );
             } else {
                 println!("the database has accounts already; nothing seeded");
             }
@@ -160,15 +164,21 @@ async fn admin(cfg: Config, cmd: Admin) -> anyhow::Result<()> {
             )
             .await
             .map_err(explain)?;
-            crate::server::auth::sessions::destroy(&pool, account.session.principal.session().bytes())
-                .await
-                .map_err(explain)?;
+            crate::server::auth::sessions::destroy(
+                &pool,
+                account.session.principal.session().bytes(),
+            )
+            .await
+            .map_err(explain)?;
             if let Some(plan) = plan {
                 users::operator::set_plan(&owner, &email, &plan)
                     .await
                     .map_err(explain)?;
             }
-            println!("created {email} (personal workspace: {})", account.personal_slug);
+            println!(
+                "created {email} (personal workspace: {})",
+                account.personal_slug
+            );
         }
         Admin::CreateWorkspace { owner: email, name } => {
             let (id, owner_name) = users::operator::find_by_email(&owner, &email)
@@ -224,7 +234,11 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
                 .await
                 .unwrap_or(false);
         if demo_exists {
-            println!("  Demo login: {} / {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
+            println!(
+                "  Demo login: {} / {}",
+                seed::DEMO_EMAIL,
+                seed::DEMO_PASSWORD
+            );
         }
     }
     println!();

@@ -159,7 +159,11 @@ mod tests {
     #[test]
     fn app_url_swaps_the_user() {
         assert_eq!(
-            derive_role_url("postgres://owner:secret@db:5432/postroom?sslmode=disable", "postroom_app").unwrap(),
+            derive_role_url(
+                "postgres://owner:secret@db:5432/postroom?sslmode=disable",
+                "postroom_app"
+            )
+            .unwrap(),
             "postgres://postroom_app@db:5432/postroom?sslmode=disable"
         );
     }

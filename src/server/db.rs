@@ -35,4 +35,3 @@ pub async fn assert_runtime_role(pool: &PgPool) -> anyhow::Result<()> {
     }
     Ok(())
 }
-

@@ -24,7 +24,9 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::Database(db)
                 if matches!(db.code().as_deref(), Some("40P01") | Some("40001")) =>
             {
-                AppError::Conflict("Someone else changed this at the same time. Please try again.".into())
+                AppError::Conflict(
+                    "Someone else changed this at the same time. Please try again.".into(),
+                )
             }
             _ => {
                 tracing::error!(error = %e, "database error");

@@ -51,7 +51,11 @@ const CLIENTS: [Client; 3] = [
 /// `scripts/run` calls; a production database is never seeded unless asked).
 /// The operator's pool sets the demo's plan; everything else goes through the
 /// runtime role like any sign-up. Returns true when it seeded.
-pub async fn seed_if_empty(pool: &PgPool, owner_pool: &PgPool, cfg: &Config) -> Result<bool, AppError> {
+pub async fn seed_if_empty(
+    pool: &PgPool,
+    owner_pool: &PgPool,
+    cfg: &Config,
+) -> Result<bool, AppError> {
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
         .fetch_one(owner_pool)
         .await?;

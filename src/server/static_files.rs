@@ -71,11 +71,7 @@ async fn serve_file(options: &LeptosOptions, file_req: Request<Body>) -> Respons
     };
     let status = res.status();
     if status.is_success() || status == StatusCode::NOT_MODIFIED {
-        let cache = if hashed {
-            IMMUTABLE
-        } else {
-            REVALIDATE
-        };
+        let cache = if hashed { IMMUTABLE } else { REVALIDATE };
         let headers = res.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         // The bytes depend on Accept-Encoding (a .br, a .gz, or the file).
@@ -123,14 +119,32 @@ mod tests {
     #[test]
     fn only_cargo_leptos_hashed_names_in_pkg_are_immutable() {
         let hash = "AbCdEfGhIjKlMnOpQr-_9z";
-        assert!(is_content_hashed(&format!("/pkg/postroom.{hash}.wasm"), "pkg"));
-        assert!(is_content_hashed(&format!("/pkg/postroom.{hash}.js"), "/pkg/"));
-        assert!(is_content_hashed(&format!("/pkg/postroom_bg.wasm.d.{hash}.ts"), "pkg"));
+        assert!(is_content_hashed(
+            &format!("/pkg/postroom.{hash}.wasm"),
+            "pkg"
+        ));
+        assert!(is_content_hashed(
+            &format!("/pkg/postroom.{hash}.js"),
+            "/pkg/"
+        ));
+        assert!(is_content_hashed(
+            &format!("/pkg/postroom_bg.wasm.d.{hash}.ts"),
+            "pkg"
+        ));
         assert!(!is_content_hashed("/pkg/postroom.wasm", "pkg"));
         assert!(!is_content_hashed(&format!("/favicon.{hash}.svg"), "pkg"));
-        assert!(!is_content_hashed(&format!("/pkg/sub/postroom.{hash}.js"), "pkg"));
-        assert!(!is_content_hashed(&format!("/pkgx/postroom.{hash}.js"), "pkg"));
-        assert!(!is_content_hashed("/pkg/postroom.AbCdEfGhIjKlMnOpQr+/9z.js", "pkg"));
+        assert!(!is_content_hashed(
+            &format!("/pkg/sub/postroom.{hash}.js"),
+            "pkg"
+        ));
+        assert!(!is_content_hashed(
+            &format!("/pkgx/postroom.{hash}.js"),
+            "pkg"
+        ));
+        assert!(!is_content_hashed(
+            "/pkg/postroom.AbCdEfGhIjKlMnOpQr+/9z.js",
+            "pkg"
+        ));
         assert!(!is_content_hashed("/pkg/postroom.short.js", "pkg"));
         assert!(!is_content_hashed(&format!("/pkg/.{hash}.js"), "pkg"));
     }

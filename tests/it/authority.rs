@@ -29,17 +29,27 @@ async fn a_demoted_admins_invitations_die_with_their_authority(
     let (admin, _) = app.sign_up("Adam", "adam@example.test").await;
     app.add_member(&slug, "adam@example.test", "ADMIN").await;
     let token = app.invite(&admin, &slug, "ivy@example.test", "ADMIN").await;
-    let kept = app.invite(&owner, &slug, "kim@example.test", "VIEWER").await;
+    let kept = app
+        .invite(&owner, &slug, "kim@example.test", "VIEWER")
+        .await;
     let adam = app.user_id("adam@example.test").await;
     let (status, body) = app
         .call::<ChangeMemberRole>(
             &owner,
-            &[("slug", slug.clone()), ("user_id", adam.to_string()), ("role", "EDITOR".into())],
+            &[
+                ("slug", slug.clone()),
+                ("user_id", adam.to_string()),
+                ("role", "EDITOR".into()),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(state_of(&app, &token).await, InviteState::Revoked);
-    assert_eq!(state_of(&app, &kept).await, InviteState::Open, "others' invitations stay");
+    assert_eq!(
+        state_of(&app, &kept).await,
+        InviteState::Open,
+        "others' invitations stay"
+    );
 }
 
 /// Even when the inviter lost their authority some other way (here: changed
@@ -62,9 +72,17 @@ async fn accepting_rechecks_that_the_inviter_may_still_grant_the_role(
     let (ivy, _) = app.sign_up("Ivy", "ivy@example.test").await;
     let res = accept(&app, &ivy, &token).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert!(res.text().await.unwrap().contains("can no longer add members"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("can no longer add members"));
     assert_eq!(app.role_of(&slug, "ivy@example.test").await, None);
-    assert_eq!(state_of(&app, &token).await, InviteState::Open, "nothing claimed");
+    assert_eq!(
+        state_of(&app, &token).await,
+        InviteState::Open,
+        "nothing claimed"
+    );
 }
 
 #[sqlx::test]
@@ -73,17 +91,30 @@ async fn invitations_are_throttled_per_inviter(pool_opts: PgPoolOptions, opts: P
     let (owner, _) = app.sign_up("Olive", "olive@example.test").await;
     let slug = app.create_workspace(&owner, "Acme").await;
     for i in 0..30 {
-        app.invite(&owner, &slug, &format!("guest{i}@example.test"), "VIEWER").await;
+        app.invite(&owner, &slug, &format!("guest{i}@example.test"), "VIEWER")
+            .await;
     }
     let res = owner
-        .post(format!("{}{}", app.base, <InviteMember as leptos::server_fn::ServerFn>::PATH))
+        .post(format!(
+            "{}{}",
+            app.base,
+            <InviteMember as leptos::server_fn::ServerFn>::PATH
+        ))
         .header("accept", "application/json")
-        .form(&[("slug", slug.as_str()), ("email", "one-too-many@example.test"), ("role", "VIEWER")])
+        .form(&[
+            ("slug", slug.as_str()),
+            ("email", "one-too-many@example.test"),
+            ("role", "VIEWER"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=3600).contains(&wait));
     assert_eq!(app.count("SELECT count(*) FROM invitations").await, 30);
 }
@@ -98,7 +129,8 @@ async fn the_activity_log_shows_addresses_only_to_those_who_see_the_team(
     let slug = app.create_workspace(&owner, "Acme").await;
     let (editor, _) = app.sign_up("Eve", "eve@example.test").await;
     app.add_member(&slug, "eve@example.test", "EDITOR").await;
-    app.invite(&owner, &slug, "secret.person@example.test", "VIEWER").await;
+    app.invite(&owner, &slug, "secret.person@example.test", "VIEWER")
+        .await;
     let list = |client: reqwest::Client| {
         let app = &app;
         let slug = slug.clone();
@@ -109,7 +141,9 @@ async fn the_activity_log_shows_addresses_only_to_those_who_see_the_team(
         }
     };
     let seen_by_owner = list(owner).await;
-    assert!(seen_by_owner.items[0].summary.contains("secret.person@example.test"));
+    assert!(seen_by_owner.items[0]
+        .summary
+        .contains("secret.person@example.test"));
     let seen_by_editor = list(editor).await;
     let summary = &seen_by_editor.items[0].summary;
     assert!(!summary.contains("secret.person"), "{summary}");

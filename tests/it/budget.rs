@@ -34,7 +34,8 @@ async fn every_signed_in_page_keeps_its_transaction_budget(
     let slug = app.create_workspace(&alice, "Acme").await;
     app.sign_up("Bob", "bob@example.test").await;
     app.add_member(&slug, "bob@example.test", "EDITOR").await;
-    app.invite(&alice, &slug, "carol@example.test", "CLIENT").await;
+    app.invite(&alice, &slug, "carol@example.test", "CLIENT")
+        .await;
     let pages = [
         "/".to_string(),
         format!("/w/{slug}"),
@@ -54,14 +55,18 @@ async fn every_signed_in_page_keeps_its_transaction_budget(
         );
         let used = settled(&app).await - before;
         report.push(format!("{page}: {used}"));
-        assert!(used <= BUDGET, "{page} used {used} database round trips (budget {BUDGET})");
+        assert!(
+            used <= BUDGET,
+            "{page} used {used} database round trips (budget {BUDGET})"
+        );
     }
     println!("transactions per view: {}", report.join(", "));
     // The shared transaction still remembers the last workspace opened.
-    let last: Option<uuid::Uuid> =
-        sqlx::query_scalar("SELECT last_workspace_id FROM users WHERE email = 'alice@example.test'")
-            .fetch_one(&app.admin)
-            .await
-            .unwrap();
+    let last: Option<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT last_workspace_id FROM users WHERE email = 'alice@example.test'",
+    )
+    .fetch_one(&app.admin)
+    .await
+    .unwrap();
     assert_eq!(last, Some(app.workspace_id(&slug).await));
 }

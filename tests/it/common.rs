@@ -336,7 +336,10 @@ impl TestApp {
 
     /// A transaction as the runtime role with `app.*` settings made by hand,
     /// so a test exercises the policies without the app's own scoping code.
-    pub async fn raw_tx(&self, settings: &[(&str, String)]) -> sqlx::Transaction<'static, sqlx::Postgres> {
+    pub async fn raw_tx(
+        &self,
+        settings: &[(&str, String)],
+    ) -> sqlx::Transaction<'static, sqlx::Postgres> {
         let mut tx = self.pool.begin().await.unwrap();
         for (name, value) in settings {
             sqlx::query("SELECT set_config($1, $2, true)")

@@ -107,19 +107,20 @@ async fn a_token_sees_only_its_own_invitation(pool_opts: PgPoolOptions, opts: Pg
 /// the outbox and nothing of the tenants' tables.
 #[sqlx::test]
 async fn each_role_has_only_its_grants(pool: sqlx::PgPool) {
-    let can = |role: &'static str, table: &'static str, column: &'static str, privilege: &'static str| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query_scalar::<_, bool>("SELECT has_column_privilege($1, $2, $3, $4)")
-                .bind(role)
-                .bind(table)
-                .bind(column)
-                .bind(privilege)
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-        }
-    };
+    let can =
+        |role: &'static str, table: &'static str, column: &'static str, privilege: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, bool>("SELECT has_column_privilege($1, $2, $3, $4)")
+                    .bind(role)
+                    .bind(table)
+                    .bind(column)
+                    .bind(privilege)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
     assert!(!can("postroom_app", "email_outbox", "body_text", "SELECT").await);
     assert!(!can("postroom_app", "email_outbox", "to_address", "SELECT").await);
     assert!(can("postroom_app", "email_outbox", "body_text", "INSERT").await);
@@ -129,7 +130,13 @@ async fn each_role_has_only_its_grants(pool: sqlx::PgPool) {
     assert!(can("postroom_jobs", "email_outbox", "body_text", "SELECT").await);
     assert!(!can("postroom_jobs", "invitations", "email", "SELECT").await);
     assert!(can("postroom_jobs", "invitations", "token_hash", "UPDATE").await);
-    for table in ["workspaces", "memberships", "users", "brand_profiles", "activity_log"] {
+    for table in [
+        "workspaces",
+        "memberships",
+        "users",
+        "brand_profiles",
+        "activity_log",
+    ] {
         let any: bool = sqlx::query_scalar(
             "SELECT has_table_privilege('postroom_jobs', $1, 'SELECT') \
                  OR has_any_column_privilege('postroom_jobs', $1, 'SELECT')",
@@ -148,7 +155,10 @@ async fn each_role_has_only_its_grants(pool: sqlx::PgPool) {
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert!(unforced.is_empty(), "tables without forced RLS: {unforced:?}");
+    assert!(
+        unforced.is_empty(),
+        "tables without forced RLS: {unforced:?}"
+    );
 }
 
 /// A sender that stopped after claiming a message (its lease ran out while
@@ -167,7 +177,11 @@ async fn a_lost_send_is_not_repeated_blindly(pool_opts: PgPoolOptions, opts: PgC
     let (status, _) = app
         .call::<InviteMember>(
             &alice,
-            &[("slug", slug.as_str()), ("email", "carol@example.test"), ("role", "EDITOR")],
+            &[
+                ("slug", slug.as_str()),
+                ("email", "carol@example.test"),
+                ("role", "EDITOR"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -176,13 +190,23 @@ async fn a_lost_send_is_not_repeated_blindly(pool_opts: PgPoolOptions, opts: PgC
         .fetch_one(&app.admin)
         .await
         .unwrap();
-    assert!(body.contains("{{invite_link}}") && !body.contains("/invite/"), "{body}");
-    sqlx::query("UPDATE email_outbox SET status = 'sending', lease_until = now() - interval '1 second'")
-        .execute(&app.admin)
-        .await
-        .unwrap();
+    assert!(
+        body.contains("{{invite_link}}") && !body.contains("/invite/"),
+        "{body}"
+    );
+    sqlx::query(
+        "UPDATE email_outbox SET status = 'sending', lease_until = now() - interval '1 second'",
+    )
+    .execute(&app.admin)
+    .await
+    .unwrap();
     let transport = mailer::transport(&app.config).unwrap();
-    assert_eq!(mailer::send_due(&app.jobs, &app.config, &transport).await.unwrap(), 0);
+    assert_eq!(
+        mailer::send_due(&app.jobs, &app.config, &transport)
+            .await
+            .unwrap(),
+        0
+    );
     let (status, error, body): (String, Option<String>, Option<String>) =
         sqlx::query_as("SELECT status, last_error, body_text FROM email_outbox")
             .fetch_one(&app.admin)
@@ -308,7 +332,10 @@ async fn invitations_are_emailed_over_smtp(pool_opts: PgPoolOptions, opts: PgCon
         mail.contains("Subject: You're invited to a workspace on Postroom"),
         "{mail}"
     );
-    assert!(mail.contains("Alice invited you to join the workspace"), "{mail}");
+    assert!(
+        mail.contains("Alice invited you to join the workspace"),
+        "{mail}"
+    );
     let link_start = mail
         .find(&format!("{}/invite/", app.base))
         .expect("the link, on the public URL");

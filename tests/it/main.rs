@@ -4,8 +4,8 @@
 
 mod auth;
 mod authority;
-mod budget;
 mod bad_input;
+mod budget;
 mod common;
 mod csrf;
 mod invitations;

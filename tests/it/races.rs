@@ -1,8 +1,8 @@
 //! Authorization holds for the whole transaction that does the work: the
 //! caller's membership stays locked, so a concurrent demotion waits.
 use crate::common::TestApp;
-use postroom::api::members::ChangeMemberRole;
 use leptos::server_fn::ServerFn;
+use postroom::api::members::ChangeMemberRole;
 use reqwest::StatusCode;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::time::Duration;
@@ -46,7 +46,11 @@ async fn a_demotion_waits_for_the_admins_change_in_flight(
                 .post(format!("{base}{}", ChangeMemberRole::PATH))
                 .header("accept", "application/json")
                 .header("origin", &base)
-                .form(&[("slug", slug), ("user_id", user.to_string()), ("role", role.into())])
+                .form(&[
+                    ("slug", slug),
+                    ("user_id", user.to_string()),
+                    ("role", role.into()),
+                ])
                 .send()
                 .await
                 .unwrap();
@@ -57,7 +61,10 @@ async fn a_demotion_waits_for_the_admins_change_in_flight(
     tokio::time::sleep(Duration::from_millis(400)).await;
     let demotion = call(owner, adam, "EDITOR");
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert!(!in_flight.is_finished(), "the admin's change is held on Xena's row");
+    assert!(
+        !in_flight.is_finished(),
+        "the admin's change is held on Xena's row"
+    );
     assert!(
         !demotion.is_finished(),
         "the demotion must wait for the admin's change in flight"
@@ -66,8 +73,14 @@ async fn a_demotion_waits_for_the_admins_change_in_flight(
     hold.rollback().await.unwrap();
     assert_eq!(in_flight.await.unwrap(), StatusCode::OK);
     assert_eq!(demotion.await.unwrap(), StatusCode::OK);
-    assert_eq!(app.role_of(&slug, "xena@example.test").await.as_deref(), Some("VIEWER"));
-    assert_eq!(app.role_of(&slug, "adam@example.test").await.as_deref(), Some("EDITOR"));
+    assert_eq!(
+        app.role_of(&slug, "xena@example.test").await.as_deref(),
+        Some("VIEWER")
+    );
+    assert_eq!(
+        app.role_of(&slug, "adam@example.test").await.as_deref(),
+        Some("EDITOR")
+    );
     let order: Vec<String> = sqlx::query_scalar(
         "SELECT object_id FROM activity_log WHERE workspace_id = $1 AND action = 'member.role_changed' ORDER BY id",
     )
@@ -75,7 +88,11 @@ async fn a_demotion_waits_for_the_admins_change_in_flight(
     .fetch_all(&app.admin)
     .await
     .unwrap();
-    assert_eq!(order, [xena.to_string(), adam.to_string()], "the change landed before the demotion");
+    assert_eq!(
+        order,
+        [xena.to_string(), adam.to_string()],
+        "the change landed before the demotion"
+    );
 }
 
 /// The other order: once the demotion has committed, the former admin's
@@ -99,16 +116,27 @@ async fn after_a_demotion_the_former_admin_is_refused(
     let (status, body) = app
         .call::<ChangeMemberRole>(
             &owner,
-            &[("slug", slug.clone()), ("user_id", adam.to_string()), ("role", "VIEWER".into())],
+            &[
+                ("slug", slug.clone()),
+                ("user_id", adam.to_string()),
+                ("role", "VIEWER".into()),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _) = app
         .call::<ChangeMemberRole>(
             &admin,
-            &[("slug", slug.clone()), ("user_id", xena.to_string()), ("role", "CLIENT".into())],
+            &[
+                ("slug", slug.clone()),
+                ("user_id", xena.to_string()),
+                ("role", "CLIENT".into()),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(app.role_of(&slug, "xena@example.test").await.as_deref(), Some("EDITOR"));
+    assert_eq!(
+        app.role_of(&slug, "xena@example.test").await.as_deref(),
+        Some("EDITOR")
+    );
 }

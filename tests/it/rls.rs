@@ -46,7 +46,10 @@ fn scope(session: &str, ws: Uuid) -> Vec<(&'static str, String)> {
 #[sqlx::test]
 async fn a_member_sees_only_their_workspace(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
     let f = fixture(pool_opts, opts).await;
-    let alice = f.app.session_digest("alice@example.test", Duration::hours(1)).await;
+    let alice = f
+        .app
+        .session_digest("alice@example.test", Duration::hours(1))
+        .await;
     for (table, col) in TENANT_TABLES {
         if *table == "email_outbox" {
             continue; // no SMTP in this fixture: nothing queued
@@ -77,8 +80,14 @@ async fn a_non_member_with_a_forged_scope_sees_and_writes_nothing(
     opts: PgConnectOptions,
 ) {
     let f = fixture(pool_opts, opts).await;
-    let carol = f.app.session_digest("carol@example.test", Duration::hours(1)).await;
-    let alice = f.app.session_digest("alice@example.test", Duration::hours(1)).await;
+    let carol = f
+        .app
+        .session_digest("carol@example.test", Duration::hours(1))
+        .await;
+    let alice = f
+        .app
+        .session_digest("alice@example.test", Duration::hours(1))
+        .await;
     // Carol (no membership in B) and Alice (member of A only) both try B.
     for session in [&carol, &alice] {
         let mut tx = f.app.raw_tx(&scope(session, f.b)).await;
@@ -86,13 +95,12 @@ async fn a_non_member_with_a_forged_scope_sees_and_writes_nothing(
             if *table == "email_outbox" {
                 continue; // column privileges: checked in invite_mail.rs
             }
-            let n: i64 = sqlx::query_scalar(&format!(
-                "SELECT count(*) FROM {table} WHERE {col} = $1"
-            ))
-            .bind(f.b)
-            .fetch_one(&mut *tx)
-            .await
-            .unwrap();
+            let n: i64 =
+                sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE {col} = $1"))
+                    .bind(f.b)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .unwrap();
             assert_eq!(n, 0, "{table}: B's rows visible to a non-member");
         }
         for sql in [
@@ -156,11 +164,17 @@ async fn an_expired_or_unknown_session_sees_nothing(
     opts: PgConnectOptions,
 ) {
     let f = fixture(pool_opts, opts).await;
-    let expired = f.app.session_digest("alice@example.test", Duration::hours(-1)).await;
+    let expired = f
+        .app
+        .session_digest("alice@example.test", Duration::hours(-1))
+        .await;
     let unknown = "00".repeat(32);
     for session in [expired, unknown, String::new()] {
         let mut tx = f.app.raw_tx(&scope(&session, f.a)).await;
-        for (table, _) in TENANT_TABLES.iter().chain(&[("users", "id"), ("sessions", "user_id")]) {
+        for (table, _) in TENANT_TABLES
+            .iter()
+            .chain(&[("users", "id"), ("sessions", "user_id")])
+        {
             if *table == "email_outbox" {
                 continue;
             }
@@ -197,7 +211,10 @@ async fn a_member_cannot_act_in_someone_elses_name(
     opts: PgConnectOptions,
 ) {
     let f = fixture(pool_opts, opts).await;
-    let alice = f.app.session_digest("alice@example.test", Duration::hours(1)).await;
+    let alice = f
+        .app
+        .session_digest("alice@example.test", Duration::hours(1))
+        .await;
     let bob = f.app.user_id("bob@example.test").await;
     let mut tx = f.app.raw_tx(&scope(&alice, f.a)).await;
     let forged = sqlx::query(
@@ -211,12 +228,17 @@ async fn a_member_cannot_act_in_someone_elses_name(
     assert!(forged.is_err(), "activity in someone else's name");
     drop(tx);
     let mut tx = f.app.raw_tx(&scope(&alice, f.a)).await;
-    let added = sqlx::query("INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, 'EDITOR')")
-        .bind(f.a)
-        .bind(bob)
-        .execute(&mut *tx)
-        .await;
-    assert!(added.is_err(), "memberships come only from founding or an invitation");
+    let added = sqlx::query(
+        "INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, 'EDITOR')",
+    )
+    .bind(f.a)
+    .bind(bob)
+    .execute(&mut *tx)
+    .await;
+    assert!(
+        added.is_err(),
+        "memberships come only from founding or an invitation"
+    );
 }
 
 #[sqlx::test]
@@ -225,16 +247,20 @@ async fn accounts_and_sessions_are_not_an_open_book(
     opts: PgConnectOptions,
 ) {
     let f = fixture(pool_opts, opts).await;
-    let alice = f.app.session_digest("alice@example.test", Duration::hours(1)).await;
-    let mut tx = f
+    let alice = f
         .app
-        .raw_tx(&[("app.session", alice.clone())])
+        .session_digest("alice@example.test", Duration::hours(1))
         .await;
+    let mut tx = f.app.raw_tx(&[("app.session", alice.clone())]).await;
     let emails: Vec<String> = sqlx::query_scalar("SELECT email::text FROM users ORDER BY email")
         .fetch_all(&mut *tx)
         .await
         .unwrap();
-    assert_eq!(emails, ["alice@example.test"], "outside a workspace: only yourself");
+    assert_eq!(
+        emails,
+        ["alice@example.test"],
+        "outside a workspace: only yourself"
+    );
     let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
         .fetch_one(&mut *tx)
         .await
@@ -243,15 +269,22 @@ async fn accounts_and_sessions_are_not_an_open_book(
     drop(tx);
     // Never a password hash, not even your own; never a plan change.
     let mut tx = f.app.raw_tx(&[("app.session", alice.clone())]).await;
-    let hash = sqlx::query("SELECT password_hash FROM users").fetch_all(&mut *tx).await;
+    let hash = sqlx::query("SELECT password_hash FROM users")
+        .fetch_all(&mut *tx)
+        .await;
     assert!(hash.unwrap_err().to_string().contains("permission denied"));
     drop(tx);
     let mut tx = f.app.raw_tx(&[("app.session", alice)]).await;
-    let plan = sqlx::query("UPDATE users SET plan = 'max'").execute(&mut *tx).await;
+    let plan = sqlx::query("UPDATE users SET plan = 'max'")
+        .execute(&mut *tx)
+        .await;
     assert!(plan.unwrap_err().to_string().contains("permission denied"));
     drop(tx);
     // The switcher of a session lists only that user's workspaces.
-    let alice = f.app.session_digest("alice@example.test", Duration::hours(1)).await;
+    let alice = f
+        .app
+        .session_digest("alice@example.test", Duration::hours(1))
+        .await;
     let mut tx = f.app.raw_tx(&[("app.session", alice)]).await;
     let names: Vec<String> = sqlx::query_scalar("SELECT name FROM workspaces ORDER BY name")
         .fetch_all(&mut *tx)
@@ -268,7 +301,10 @@ async fn the_credential_check_runs_once_per_statement(
     opts: PgConnectOptions,
 ) {
     let f = fixture(pool_opts, opts).await;
-    let alice = f.app.session_digest("alice@example.test", Duration::hours(1)).await;
+    let alice = f
+        .app
+        .session_digest("alice@example.test", Duration::hours(1))
+        .await;
     let mut tx = f.app.raw_tx(&scope(&alice, f.a)).await;
     let plan: Vec<String> = sqlx::query_scalar(
         "EXPLAIN (COSTS OFF) SELECT id, summary FROM activity_log WHERE workspace_id = $1 \

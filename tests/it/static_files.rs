@@ -26,12 +26,24 @@ impl Site {
         let pkg = root.join("pkg");
         std::fs::create_dir_all(&pkg).unwrap();
         let write = |p: &Path, bytes: &[u8]| std::fs::write(p, bytes).unwrap();
-        write(&pkg.join(format!("postroom.{HASH}.wasm")), b"\0asm raw wasm bytes");
-        write(&pkg.join(format!("postroom.{HASH}.wasm.br")), b"brotli bytes");
+        write(
+            &pkg.join(format!("postroom.{HASH}.wasm")),
+            b"\0asm raw wasm bytes",
+        );
+        write(
+            &pkg.join(format!("postroom.{HASH}.wasm.br")),
+            b"brotli bytes",
+        );
         write(&pkg.join(format!("postroom.{HASH}.wasm.gz")), b"gzip bytes");
-        write(&pkg.join(format!("postroom.{HASH}.js")), b"export default function(){}");
+        write(
+            &pkg.join(format!("postroom.{HASH}.js")),
+            b"export default function(){}",
+        );
         write(&pkg.join(format!("postroom.{HASH}.css")), b"body{margin:0}");
-        write(&root.join("favicon.svg"), b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+        write(
+            &root.join("favicon.svg"),
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        );
         write(
             &root.join("hash.txt"),
             format!("js: {HASH}\nwasm: {HASH}\ncss: {HASH}\n").as_bytes(),
@@ -105,10 +117,18 @@ async fn the_hashed_wasm_is_sent_precompressed_and_cached_for_a_year(
     assert_eq!(plain.status(), StatusCode::OK);
     assert_eq!(h(&plain, header::CONTENT_ENCODING), None);
     assert_eq!(h(&plain, header::CACHE_CONTROL), Some(IMMUTABLE));
-    assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm raw wasm bytes");
+    assert_eq!(
+        plain.bytes().await.unwrap().as_ref(),
+        b"\0asm raw wasm bytes"
+    );
 
     // The CSP and other security headers are still on.
-    let js = get(&client, &format!("{}/pkg/postroom.{HASH}.js", app.base), Some("br")).await;
+    let js = get(
+        &client,
+        &format!("{}/pkg/postroom.{HASH}.js", app.base),
+        Some("br"),
+    )
+    .await;
     assert_eq!(js.status(), StatusCode::OK);
     assert_eq!(h(&js, header::CACHE_CONTROL), Some(IMMUTABLE));
     assert_eq!(h(&js, header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"));
@@ -126,7 +146,9 @@ async fn unhashed_files_are_revalidated_and_a_revalidation_is_a_304(
     let first = get(&client, &url, None).await;
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(h(&first, header::CACHE_CONTROL), Some("no-cache"));
-    let modified = h(&first, header::LAST_MODIFIED).expect("last-modified").to_string();
+    let modified = h(&first, header::LAST_MODIFIED)
+        .expect("last-modified")
+        .to_string();
     let again = client
         .get(&url)
         .header(header::IF_MODIFIED_SINCE, modified)
@@ -138,7 +160,12 @@ async fn unhashed_files_are_revalidated_and_a_revalidation_is_a_304(
     assert_eq!(h(&again, header::CACHE_CONTROL), Some("no-cache"));
 
     // A file that is not there is the app's 404 page, which is not cached.
-    let missing = get(&client, &format!("{}/pkg/postroom.wasm", app.base), Some("br")).await;
+    let missing = get(
+        &client,
+        &format!("{}/pkg/postroom.wasm", app.base),
+        Some("br"),
+    )
+    .await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert_eq!(h(&missing, header::CACHE_CONTROL), Some("no-store"));
     assert!(h(&missing, header::CONTENT_TYPE).is_some_and(|t| t.starts_with("text/html")));
@@ -171,5 +198,7 @@ async fn pages_name_the_hashed_files_are_not_cached_and_are_compressed(
     assert_eq!(gz.status(), StatusCode::OK);
     assert_eq!(h(&gz, header::CONTENT_ENCODING), Some("gzip"));
     assert_eq!(h(&gz, header::CACHE_CONTROL), Some("no-store"));
-    assert!(h(&gz, header::VARY).is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+    assert!(
+        h(&gz, header::VARY).is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    );
 }

@@ -202,7 +202,12 @@ async fn another_workspace_answers_404_and_changes_nothing(
 }
 
 /// Everything of B a response must never carry.
-const B_SECRETS: &[&str] = &["Beta Co", "carol@example.test", "dave@example.test", "bob@example.test"];
+const B_SECRETS: &[&str] = &[
+    "Beta Co",
+    "carol@example.test",
+    "dave@example.test",
+    "bob@example.test",
+];
 
 /// The same matrix with the Rust-side membership check switched off: the
 /// app scopes every call to whatever workspace was named, as its owner, and
@@ -246,9 +251,19 @@ async fn with_rust_checks_off_the_database_still_refuses(
         for secret in B_SECRETS {
             assert!(!body.contains(secret), "{path} leaked {secret}: {body}");
         }
-        assert_eq!(fingerprint(&app, &b).await, before, "{path} changed workspace B");
+        assert_eq!(
+            fingerprint(&app, &b).await,
+            before,
+            "{path} changed workspace B"
+        );
     }
-    for page in ["", "/settings", "/settings/brand", "/settings/team", "/activity"] {
+    for page in [
+        "",
+        "/settings",
+        "/settings/brand",
+        "/settings/team",
+        "/activity",
+    ] {
         let (_, body) = app.get(&alice, &format!("/w/{b}{page}")).await;
         for secret in B_SECRETS {
             assert!(!body.contains(secret), "/w/{b}{page} leaked {secret}");
@@ -280,14 +295,34 @@ async fn another_workspaces_object_ids_are_unknown_in_yours(
     let (before_a, before_b) = (fingerprint(&app, &a).await, fingerprint(&app, &b).await);
     let s = || ("slug", a.clone());
     let swaps: Vec<(&str, Vec<(&str, String)>)> = vec![
-        (m::ChangeMemberRole::PATH, vec![s(), ("user_id", carol.to_string()), ("role", "VIEWER".into())]),
-        (m::RemoveMember::PATH, vec![s(), ("user_id", carol.to_string())]),
+        (
+            m::ChangeMemberRole::PATH,
+            vec![
+                s(),
+                ("user_id", carol.to_string()),
+                ("role", "VIEWER".into()),
+            ],
+        ),
+        (
+            m::RemoveMember::PATH,
+            vec![s(), ("user_id", carol.to_string())],
+        ),
         (
             m::TransferOwnership::PATH,
-            vec![s(), ("user_id", carol.to_string()), ("password", "correct horse battery".into())],
+            vec![
+                s(),
+                ("user_id", carol.to_string()),
+                ("password", "correct horse battery".into()),
+            ],
         ),
-        (i::ResendInvitation::PATH, vec![s(), ("invitation_id", invitation.to_string())]),
-        (i::RevokeInvitation::PATH, vec![s(), ("invitation_id", invitation.to_string())]),
+        (
+            i::ResendInvitation::PATH,
+            vec![s(), ("invitation_id", invitation.to_string())],
+        ),
+        (
+            i::RevokeInvitation::PATH,
+            vec![s(), ("invitation_id", invitation.to_string())],
+        ),
     ];
     for (path, args) in swaps {
         let (status, body) = app.call_path(&alice, path, &args).await;

@@ -247,7 +247,10 @@ async fn activity_is_recorded_newest_first_and_paginated(
     assert_eq!(page.items[0].actor, "Alice");
     let older = page.older.expect("an older page");
     let (_, body) = app
-        .call::<ListActivity>(&alice, &[("slug", slug.clone()), ("before", older.to_string())])
+        .call::<ListActivity>(
+            &alice,
+            &[("slug", slug.clone()), ("before", older.to_string())],
+        )
         .await;
     let page2: ActivityPage = serde_json::from_str(&body).unwrap();
     assert_eq!(page2.items.len(), 6);
@@ -257,7 +260,10 @@ async fn activity_is_recorded_newest_first_and_paginated(
     let (_, body) = app
         .call::<ListActivity>(
             &alice,
-            &[("slug", slug.clone()), ("after", page2.newer.unwrap().to_string())],
+            &[
+                ("slug", slug.clone()),
+                ("after", page2.newer.unwrap().to_string()),
+            ],
         )
         .await;
     let back: ActivityPage = serde_json::from_str(&body).unwrap();

@@ -5,8 +5,8 @@ pub use accept::InvitePage;
 
 use crate::api::invitations::{ResendInvitation, RevokeInvitation};
 use crate::app::components::{field_error, form_error, format_time, FieldMessage, FormAlert};
-use crate::app::workspaces::use_slug;
 use crate::app::team::TeamActions;
+use crate::app::workspaces::use_slug;
 use crate::model::{AppError, InvitationView, InviteSentView, Role, ASSIGNABLE_ROLES};
 use leptos::prelude::*;
 

@@ -6,5 +6,5 @@ mod settings;
 
 pub use home::{Home, NewWorkspacePage};
 pub use layout::{use_slug, WorkspaceLayout};
-pub use settings::{BrandSettings, GeneralSettings};
 pub(crate) use settings::SettingsTabs;
+pub use settings::{BrandSettings, GeneralSettings};

@@ -3,6 +3,7 @@
 use super::tokens;
 use crate::model::AppError;
 use crate::server::config::Config;
+use crate::server::tenancy::{Principal, SessionDigest};
 use axum::{
     extract::{Request, State},
     http::{header, HeaderMap},
@@ -11,7 +12,6 @@ use axum::{
 };
 use chrono::{Duration, Utc};
 use cookie::{Cookie, SameSite};
-use crate::server::tenancy::{Principal, SessionDigest};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 

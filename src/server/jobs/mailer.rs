@@ -9,8 +9,8 @@
 //! exponential backoff until `max_attempts`. A lease that runs out while
 //! `sending` means the result was never recorded: that message is marked
 //! failed ("outcome unknown") rather than sent again blindly.
-use crate::server::config::Config;
 use crate::server::auth::tokens;
+use crate::server::config::Config;
 use crate::server::services::invitations::{invite_link, LINK_PLACEHOLDER};
 use lettre::{
     message::{header::ContentType, Mailbox},

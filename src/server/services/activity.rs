@@ -99,7 +99,11 @@ pub enum Cursor {
     After(i64),
 }
 
-pub async fn list(tx: &mut ScopedTx, cursor: Cursor, page_size: i64) -> Result<ActivityPage, AppError> {
+pub async fn list(
+    tx: &mut ScopedTx,
+    cursor: Cursor,
+    page_size: i64,
+) -> Result<ActivityPage, AppError> {
     tx.ctx().require(Permission::ViewUsage)?;
     let ws = tx.workspace_id();
     let show_emails = tx.ctx().role().can(Permission::ManageMembers);

@@ -97,7 +97,11 @@ async fn revoke_invitations_of(tx: &mut ScopedTx, inviter: Uuid) -> Result<(), A
     Ok(())
 }
 
-pub async fn change_role(tx: &mut ScopedTx, user_id: Uuid, role: &str) -> Result<MemberView, AppError> {
+pub async fn change_role(
+    tx: &mut ScopedTx,
+    user_id: Uuid,
+    role: &str,
+) -> Result<MemberView, AppError> {
     tx.ctx().require(Permission::ManageMembers)?;
     let role =
         Role::parse(role).ok_or_else(|| AppError::field("role", "Choose a role from the list."))?;
@@ -217,7 +221,10 @@ pub async fn transfer_ownership(tx: &mut ScopedTx, to_user: Uuid) -> Result<(), 
     tx.ctx().require(Permission::OwnWorkspace)?;
     let me = tx.ctx().actor_user()?;
     if to_user == me {
-        return Err(AppError::field("user_id", "You already own this workspace."));
+        return Err(AppError::field(
+            "user_id",
+            "You already own this workspace.",
+        ));
     }
     let mine = locked_member(tx, me).await?;
     let target = locked_member(tx, to_user).await?;

@@ -86,8 +86,15 @@ pub async fn sign_up(
     let (token, digest) = sessions::new_token();
     let mut tx = tenancy::begin_new_session(pool, &digest).await?;
     let user_id = insert_account(tx.conn(), &valid).await?;
-    sessions::insert(tx.conn(), cfg, user_id, &digest, client.user_agent.as_deref(), client.ip.clone())
-        .await?;
+    sessions::insert(
+        tx.conn(),
+        cfg,
+        user_id,
+        &digest,
+        client.user_agent.as_deref(),
+        client.ip.clone(),
+    )
+    .await?;
     let principal = Principal::user(user_id, valid.name.clone(), digest);
     let first = valid.name.split_whitespace().next().unwrap_or(&valid.name);
     let scoped =
@@ -104,22 +111,27 @@ pub async fn sign_up(
 /// Inserts a validated account (no workspace) inside the caller's
 /// transaction. An invited person signs up this way, so they see only the
 /// workspace they were invited to.
-pub async fn insert_account(conn: &mut PgConnection, valid: &ValidSignup) -> Result<Uuid, AppError> {
+pub async fn insert_account(
+    conn: &mut PgConnection,
+    valid: &ValidSignup,
+) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
-    let inserted = sqlx::query(
-        "INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(&valid.email)
-    .bind(&valid.name)
-    .bind(&valid.password_hash)
-    .execute(&mut *conn)
-    .await;
+    let inserted =
+        sqlx::query("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(&valid.email)
+            .bind(&valid.name)
+            .bind(&valid.password_hash)
+            .execute(&mut *conn)
+            .await;
     match inserted {
         Ok(_) => Ok(id),
-        Err(e) if violated_constraint(&e).as_deref() == Some("users_email_key") => Err(
-            AppError::field("email", "An account with this email already exists. Log in instead."),
-        ),
+        Err(e) if violated_constraint(&e).as_deref() == Some("users_email_key") => {
+            Err(AppError::field(
+                "email",
+                "An account with this email already exists. Log in instead.",
+            ))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -168,12 +180,20 @@ pub async fn open_session(
 ) -> Result<(NewSession, Option<String>), AppError> {
     let (token, digest) = sessions::new_token();
     let mut tx = tenancy::begin_new_session(pool, &digest).await?;
-    sessions::insert(tx.conn(), cfg, who.id, &digest, client.user_agent.as_deref(), client.ip.clone())
-        .await?;
-    let last: Option<Uuid> = sqlx::query_scalar("SELECT last_workspace_id FROM users WHERE id = $1")
-        .bind(who.id)
-        .fetch_one(tx.conn())
-        .await?;
+    sessions::insert(
+        tx.conn(),
+        cfg,
+        who.id,
+        &digest,
+        client.user_agent.as_deref(),
+        client.ip.clone(),
+    )
+    .await?;
+    let last: Option<Uuid> =
+        sqlx::query_scalar("SELECT last_workspace_id FROM users WHERE id = $1")
+            .bind(who.id)
+            .fetch_one(tx.conn())
+            .await?;
     let landing = landing_slug(tx.conn(), who.id, last).await?;
     tx.commit().await?;
     let principal = Principal::user(who.id, who.name.clone(), digest);
@@ -238,13 +258,24 @@ pub mod operator {
     ) -> Result<(tenancy::UserTx, Principal), AppError> {
         let (_token, digest) = sessions::new_token();
         let mut tx = tenancy::begin_new_session(pool, &digest).await?;
-        sessions::insert(tx.conn(), cfg, user_id, &digest, Some("postroom admin"), None).await?;
+        sessions::insert(
+            tx.conn(),
+            cfg,
+            user_id,
+            &digest,
+            Some("postroom admin"),
+            None,
+        )
+        .await?;
         let principal = Principal::user(user_id, name, digest.clone());
         Ok((tx, principal))
     }
 
     /// Ends the transient session of `act_as` inside its transaction.
-    pub async fn end_acting(conn: &mut PgConnection, digest: &SessionDigest) -> Result<(), AppError> {
+    pub async fn end_acting(
+        conn: &mut PgConnection,
+        digest: &SessionDigest,
+    ) -> Result<(), AppError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(digest.bytes())
             .execute(conn)

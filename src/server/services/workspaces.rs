@@ -113,7 +113,9 @@ pub async fn create_in(
         .bind(owner)
         .execute(&mut *conn)
         .await?;
-    let mut tx = tx.found_workspace(principal, id, slug, name.clone()).await?;
+    let mut tx = tx
+        .found_workspace(principal, id, slug, name.clone())
+        .await?;
     sqlx::query("INSERT INTO brand_profiles (workspace_id) VALUES ($1)")
         .bind(id)
         .execute(tx.conn())

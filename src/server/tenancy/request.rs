@@ -108,10 +108,16 @@ pub async fn authorize_in_request(
 ) -> Result<WorkTx, AppError> {
     // What page views read with; changes always arrive as their own POST.
     let shareable = super::is_read(permission)
-        || matches!(permission, Permission::EditSettings | Permission::ManageMembers);
+        || matches!(
+            permission,
+            Permission::EditSettings | Permission::ManageMembers
+        );
     let Some(request) = request.filter(|_| shareable) else {
         let tx = authorize(pool, forge, principal, WorkspaceRef::Slug(slug), permission).await?;
-        return Ok(WorkTx { inner: Inner::Own(Some(tx)), done: false });
+        return Ok(WorkTx {
+            inner: Inner::Own(Some(tx)),
+            done: false,
+        });
     };
     let mut guard = request.slot.clone().lock_owned().await;
     let reuse = matches!(&*guard, Some(c) if c.slug.eq_ignore_ascii_case(slug));
@@ -122,8 +128,12 @@ pub async fn authorize_in_request(
         // Another workspace in the same page (never today): its own transaction.
         if guard.is_some() {
             drop(guard);
-            let tx = authorize(pool, forge, principal, WorkspaceRef::Slug(slug), permission).await?;
-            return Ok(WorkTx { inner: Inner::Own(Some(tx)), done: false });
+            let tx =
+                authorize(pool, forge, principal, WorkspaceRef::Slug(slug), permission).await?;
+            return Ok(WorkTx {
+                inner: Inner::Own(Some(tx)),
+                done: false,
+            });
         }
         let tx = authorize(pool, forge, principal, WorkspaceRef::Slug(slug), permission).await?;
         *guard = Some(Cached {

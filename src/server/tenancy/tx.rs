@@ -31,7 +31,12 @@ impl UserTx {
         Ok(self.tx.commit().await?)
     }
     pub(super) async fn into_scoped(mut self, ctx: WorkspaceCtx) -> Result<ScopedTx, AppError> {
-        set(&mut self.tx, "app.workspace_id", ctx.workspace_id.to_string()).await?;
+        set(
+            &mut self.tx,
+            "app.workspace_id",
+            ctx.workspace_id.to_string(),
+        )
+        .await?;
         Ok(ScopedTx { tx: self.tx, ctx })
     }
 }
@@ -99,7 +104,12 @@ impl TokenTx {
         set(&mut self.tx, "app.session", session.hex()).await
     }
     pub(super) async fn into_scoped(mut self, ctx: WorkspaceCtx) -> Result<ScopedTx, AppError> {
-        set(&mut self.tx, "app.workspace_id", ctx.workspace_id.to_string()).await?;
+        set(
+            &mut self.tx,
+            "app.workspace_id",
+            ctx.workspace_id.to_string(),
+        )
+        .await?;
         Ok(ScopedTx { tx: self.tx, ctx })
     }
 }
