@@ -7,6 +7,31 @@ use reqwest::StatusCode;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::time::Duration;
 
+/// Olive owns Acme; Adam is its ADMIN, Xena an EDITOR.
+struct Team {
+    owner: reqwest::Client,
+    admin: reqwest::Client,
+    slug: String,
+    adam: uuid::Uuid,
+    xena: uuid::Uuid,
+}
+
+async fn team(app: &TestApp) -> Team {
+    let (owner, _) = app.sign_up("Olive", "olive@example.test").await;
+    let slug = app.create_workspace(&owner, "Acme").await;
+    let (admin, _) = app.sign_up("Adam", "adam@example.test").await;
+    app.sign_up("Xena", "xena@example.test").await;
+    app.add_member(&slug, "adam@example.test", "ADMIN").await;
+    app.add_member(&slug, "xena@example.test", "EDITOR").await;
+    Team {
+        owner,
+        admin,
+        slug,
+        adam: app.user_id("adam@example.test").await,
+        xena: app.user_id("xena@example.test").await,
+    }
+}
+
 /// An ADMIN's role change is in flight (held up on its target's row) while the
 /// OWNER demotes that ADMIN. The demotion must wait for the change in flight,
 /// so the change cannot land after the demotion.
@@ -16,16 +41,13 @@ async fn a_demotion_waits_for_the_admins_change_in_flight(
     opts: PgConnectOptions,
 ) {
     let app = TestApp::spawn(pool_opts, opts).await;
-    let (owner, _) = app.sign_up("Olive", "olive@example.test").await;
-    let slug = app.create_workspace(&owner, "Acme").await;
-    let (admin, _) = app.sign_up("Adam", "adam@example.test").await;
-    app.sign_up("Xena", "xena@example.test").await;
-    app.add_member(&slug, "adam@example.test", "ADMIN").await;
-    app.add_member(&slug, "xena@example.test", "EDITOR").await;
-    let (adam, xena) = (
-        app.user_id("adam@example.test").await,
-        app.user_id("xena@example.test").await,
-    );
+    let Team {
+        owner,
+        admin,
+        slug,
+        adam,
+        xena,
+    } = team(&app).await;
     let ws = app.workspace_id(&slug).await;
 
     // Hold Xena's membership row so the admin's change stops right after
@@ -103,16 +125,13 @@ async fn after_a_demotion_the_former_admin_is_refused(
     opts: PgConnectOptions,
 ) {
     let app = TestApp::spawn(pool_opts, opts).await;
-    let (owner, _) = app.sign_up("Olive", "olive@example.test").await;
-    let slug = app.create_workspace(&owner, "Acme").await;
-    let (admin, _) = app.sign_up("Adam", "adam@example.test").await;
-    app.sign_up("Xena", "xena@example.test").await;
-    app.add_member(&slug, "adam@example.test", "ADMIN").await;
-    app.add_member(&slug, "xena@example.test", "EDITOR").await;
-    let (adam, xena) = (
-        app.user_id("adam@example.test").await,
-        app.user_id("xena@example.test").await,
-    );
+    let Team {
+        owner,
+        admin,
+        slug,
+        adam,
+        xena,
+    } = team(&app).await;
     let (status, body) = app
         .call::<ChangeMemberRole>(
             &owner,

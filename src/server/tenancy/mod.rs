@@ -105,6 +105,21 @@ pub struct WorkspaceCtx {
 }
 
 impl WorkspaceCtx {
+    fn new(
+        principal: &Principal,
+        workspace_id: Uuid,
+        slug: String,
+        name: String,
+        role: Role,
+    ) -> Self {
+        WorkspaceCtx {
+            workspace_id,
+            slug,
+            name,
+            role,
+            actor: principal.actor(),
+        }
+    }
     pub fn workspace_id(&self) -> Uuid {
         self.workspace_id
     }
@@ -179,13 +194,7 @@ pub async fn authorize(
     };
     let (workspace_id, slug, name, role) = row.ok_or(AppError::NotFound)?;
     let mut role = Role::parse(&role).ok_or(AppError::Internal)?;
-    let mut ctx = WorkspaceCtx {
-        workspace_id,
-        slug,
-        name,
-        role,
-        actor: principal.actor(),
-    };
+    let mut ctx = WorkspaceCtx::new(principal, workspace_id, slug, name, role);
     let mut tx = tx.into_scoped(ctx.clone()).await?;
     if !is_read(permission) {
         // Lock the membership and judge by the role it holds now (a
@@ -230,14 +239,14 @@ async fn forge_scope(
         }
     };
     let (workspace_id, slug, name) = row.ok_or(AppError::NotFound)?;
-    let ctx = WorkspaceCtx {
+    tx.into_scoped(WorkspaceCtx::new(
+        principal,
         workspace_id,
         slug,
         name,
-        role: Role::Owner,
-        actor: principal.actor(),
-    };
-    tx.into_scoped(ctx).await
+        Role::Owner,
+    ))
+    .await
 }
 
 impl UserTx {
@@ -251,14 +260,8 @@ impl UserTx {
         slug: String,
         name: String,
     ) -> Result<ScopedTx, AppError> {
-        let ctx = WorkspaceCtx {
-            workspace_id: id,
-            slug,
-            name,
-            role: Role::Owner,
-            actor: principal.actor(),
-        };
-        self.into_scoped(ctx).await
+        self.into_scoped(WorkspaceCtx::new(principal, id, slug, name, Role::Owner))
+            .await
     }
 }
 
@@ -274,13 +277,7 @@ impl TokenTx {
         name: String,
         role: Role,
     ) -> Result<ScopedTx, AppError> {
-        let ctx = WorkspaceCtx {
-            workspace_id: id,
-            slug,
-            name,
-            role,
-            actor: principal.actor(),
-        };
-        self.into_scoped(ctx).await
+        self.into_scoped(WorkspaceCtx::new(principal, id, slug, name, role))
+            .await
     }
 }

@@ -112,34 +112,34 @@ pub async fn authorize_in_request(
             permission,
             Permission::EditSettings | Permission::ManageMembers
         );
-    let Some(request) = request.filter(|_| shareable) else {
+    let own = || async {
         let tx = authorize(pool, forge, principal, WorkspaceRef::Slug(slug), permission).await?;
-        return Ok(WorkTx {
+        Ok(WorkTx {
             inner: Inner::Own(Some(tx)),
             done: false,
-        });
+        })
+    };
+    let Some(request) = request.filter(|_| shareable) else {
+        return own().await;
     };
     let mut guard = request.slot.clone().lock_owned().await;
-    let reuse = matches!(&*guard, Some(c) if c.slug.eq_ignore_ascii_case(slug));
-    if reuse {
-        let cached = guard.as_ref().expect("checked above");
-        cached.tx.ctx().require(permission)?;
-    } else {
+    match &*guard {
+        Some(cached) if cached.slug.eq_ignore_ascii_case(slug) => {
+            cached.tx.ctx().require(permission)?;
+        }
         // Another workspace in the same page (never today): its own transaction.
-        if guard.is_some() {
+        Some(_) => {
             drop(guard);
+            return own().await;
+        }
+        None => {
             let tx =
                 authorize(pool, forge, principal, WorkspaceRef::Slug(slug), permission).await?;
-            return Ok(WorkTx {
-                inner: Inner::Own(Some(tx)),
-                done: false,
+            *guard = Some(Cached {
+                slug: slug.to_string(),
+                tx,
             });
         }
-        let tx = authorize(pool, forge, principal, WorkspaceRef::Slug(slug), permission).await?;
-        *guard = Some(Cached {
-            slug: slug.to_string(),
-            tx,
-        });
     }
     Ok(WorkTx {
         inner: Inner::Shared(guard),

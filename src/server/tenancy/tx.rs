@@ -8,6 +8,12 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 type PgTx = Transaction<'static, Postgres>;
 
+/// Binds a credential-presenting transaction to the workspace of `ctx`.
+async fn into_scoped(mut tx: PgTx, ctx: WorkspaceCtx) -> Result<ScopedTx, AppError> {
+    set(&mut tx, "app.workspace_id", ctx.workspace_id.to_string()).await?;
+    Ok(ScopedTx { tx, ctx })
+}
+
 async fn set(tx: &mut PgTx, name: &'static str, value: String) -> Result<(), AppError> {
     sqlx::query("SELECT set_config($1, $2, true)")
         .bind(name)
@@ -30,14 +36,8 @@ impl UserTx {
     pub async fn commit(self) -> Result<(), AppError> {
         Ok(self.tx.commit().await?)
     }
-    pub(super) async fn into_scoped(mut self, ctx: WorkspaceCtx) -> Result<ScopedTx, AppError> {
-        set(
-            &mut self.tx,
-            "app.workspace_id",
-            ctx.workspace_id.to_string(),
-        )
-        .await?;
-        Ok(ScopedTx { tx: self.tx, ctx })
+    pub(super) async fn into_scoped(self, ctx: WorkspaceCtx) -> Result<ScopedTx, AppError> {
+        into_scoped(self.tx, ctx).await
     }
 }
 
@@ -103,14 +103,8 @@ impl TokenTx {
     pub async fn present_session(&mut self, session: &SessionDigest) -> Result<(), AppError> {
         set(&mut self.tx, "app.session", session.hex()).await
     }
-    pub(super) async fn into_scoped(mut self, ctx: WorkspaceCtx) -> Result<ScopedTx, AppError> {
-        set(
-            &mut self.tx,
-            "app.workspace_id",
-            ctx.workspace_id.to_string(),
-        )
-        .await?;
-        Ok(ScopedTx { tx: self.tx, ctx })
+    pub(super) async fn into_scoped(self, ctx: WorkspaceCtx) -> Result<ScopedTx, AppError> {
+        into_scoped(self.tx, ctx).await
     }
 }
 
