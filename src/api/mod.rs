@@ -1,4 +1,5 @@
 pub mod auth;
+pub mod content;
 pub mod invitations;
 pub mod members;
 pub mod workspaces;

@@ -3,6 +3,7 @@
 mod activity;
 mod auth;
 mod components;
+mod content;
 mod invitations;
 mod team;
 mod workspaces;
@@ -60,6 +61,14 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/w/:slug") view=workspaces::WorkspaceLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=activity::Overview ssr=SsrMode::Async />
                     <Route path=path!("activity") view=activity::ActivityList ssr=SsrMode::Async />
+                    <Route path=path!("calendar") view=content::CalendarPage ssr=SsrMode::Async />
+                    <Route path=path!("posts/new") view=content::NewPostPage ssr=SsrMode::Async />
+                    <Route path=path!("posts/:id") view=content::PostPage ssr=SsrMode::Async />
+                    <Route path=path!("posts/:id/edit") view=content::EditPostPage ssr=SsrMode::Async />
+                    <Route path=path!("accounts") view=content::AccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("labels") view=content::LabelsPage ssr=SsrMode::Async />
+                    <Route path=path!("approvals") view=content::ApprovalsPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/publishing") view=content::PublishingSettings ssr=SsrMode::Async />
                     <Route path=path!("settings") view=workspaces::GeneralSettings ssr=SsrMode::Async />
                     <Route path=path!("settings/brand") view=workspaces::BrandSettings ssr=SsrMode::Async />
                     <Route path=path!("settings/team") view=team::TeamSettings ssr=SsrMode::Async />

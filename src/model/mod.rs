@@ -1,3 +1,4 @@
+pub mod content;
 pub mod error;
 pub mod inputs;
 pub mod next_path;
@@ -6,6 +7,7 @@ pub mod team;
 pub mod validate;
 pub mod views;
 
+pub use content::*;
 pub use error::{AppError, FieldError, Problems};
 pub use inputs::{BrandInput, WorkspaceSettingsInput};
 pub use next_path::safe_next_path;

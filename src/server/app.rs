@@ -4,7 +4,7 @@ use crate::app::{shell, App};
 use crate::server::{
     auth::{csrf, ratelimit::LoginLimiter, sessions},
     config::Config,
-    security_headers, server_fns,
+    connect_routes, security_headers, server_fns,
     state::AppState,
     static_files,
 };
@@ -52,7 +52,12 @@ pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> 
     let routes = generate_route_list(App);
     let login_limiter = LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email);
     login_limiter.spawn_cleanup();
+    let cipher = crate::server::crypto::TokenCipher::from_config(&cfg.token_key)
+        .unwrap_or_else(|e| panic!("token_key: {e}"));
+    let providers = crate::server::providers::Providers::builtin(pool.clone(), &cfg.public_url);
     AppState {
+        providers,
+        cipher,
         leptos_options,
         routes: Arc::new(routes),
         pool,
@@ -146,6 +151,22 @@ pub fn router(state: AppState) -> Router {
     let policy = security_headers::Policy::new(&state);
     Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/w/{slug}/accounts/connect/{platform}",
+            get(connect_routes::start),
+        )
+        .route(
+            "/connect/{platform}/callback",
+            get(connect_routes::callback),
+        )
+        .route(
+            "/sandbox/oauth/authorize",
+            get(connect_routes::sandbox_consent).post(connect_routes::sandbox_decide),
+        )
+        .route(
+            "/sandbox/{handle}/posts/{id}",
+            get(connect_routes::sandbox_post),
+        )
         .route(
             "/api/{*fn_name}",
             // Any method: the handler answers 405 for a server function

@@ -26,6 +26,9 @@ pub enum Command {
     Serve,
     /// Apply pending migrations (as the migrator, `database_url`) and exit.
     Migrate,
+    /// Run only the publishing worker (scale it apart from the web servers;
+    /// then set `run_worker = false` for `serve`).
+    Worker,
     /// Seed the demo agency into an empty database and print its login.
     SeedDemo,
     /// List the server functions' paths (for benchmarks and scripts).
@@ -69,6 +72,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let cfg = Config::load()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cfg).await,
+        Command::Worker => worker(cfg).await,
         Command::Migrate => {
             migrate(&cfg).await?;
             println!("migrations applied");
@@ -217,8 +221,20 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     let jobs = jobs_pool(&cfg).await?;
     let options = app::leptos_options(&cfg);
     let addr = options.site_addr;
+    crate::server::crypto::TokenCipher::from_config(&cfg.token_key)?;
     let state = app::build_state(cfg.clone(), pool.clone(), options);
     spawn_housekeeping(jobs.clone());
+    if cfg.run_worker {
+        let publisher = crate::server::jobs::publisher::new(
+            jobs.clone(),
+            &cfg.public_url,
+            state.cipher.clone(),
+        );
+        crate::server::jobs::publisher::spawn(
+            publisher,
+            std::time::Duration::from_millis(cfg.publish_poll_ms.max(50)),
+        );
+    }
     crate::server::jobs::mailer::spawn(jobs, state.config.clone());
     let router = app::router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?.tap_io(|tcp| {
@@ -252,6 +268,21 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     })
     .await?;
     Ok(())
+}
+
+async fn worker(cfg: Config) -> anyhow::Result<()> {
+    let jobs = jobs_pool(&cfg).await?;
+    let cipher = crate::server::crypto::TokenCipher::from_config(&cfg.token_key)?;
+    let publisher = crate::server::jobs::publisher::new(jobs, &cfg.public_url, cipher);
+    tracing::info!(poll_ms = cfg.publish_poll_ms, "publishing worker running");
+    let handle = crate::server::jobs::publisher::spawn(
+        publisher,
+        std::time::Duration::from_millis(cfg.publish_poll_ms.max(50)),
+    );
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => Ok(()),
+        r = handle => r.map_err(|e| anyhow::anyhow!("worker stopped: {e}")),
+    }
 }
 
 /// Hourly: purge dead sessions (as the jobs role, which sees only those).

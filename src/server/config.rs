@@ -50,6 +50,14 @@ pub struct Config {
     pub smtp_from: String,
     /// `starttls`, `tls` or `none`.
     pub smtp_security: String,
+    /// Key for social-account tokens at rest: 32 random bytes, base64
+    /// (`openssl rand -base64 32`). Empty: a key for this process only.
+    pub token_key: String,
+    /// Run the publishing worker inside `postroom serve` (turn off when
+    /// `postroom worker` processes run separately).
+    pub run_worker: bool,
+    /// How often an idle publishing worker looks for due posts (milliseconds).
+    pub publish_poll_ms: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -96,6 +104,9 @@ impl Default for Config {
             smtp_password: String::new(),
             smtp_from: "Postroom <no-reply@postroom.local>".into(),
             smtp_security: "starttls".into(),
+            token_key: String::new(),
+            run_worker: true,
+            publish_poll_ms: 5000,
         }
     }
 }

@@ -14,6 +14,10 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub login_limiter: LoginLimiter,
+    /// Social networks (the web side: connect flows).
+    pub providers: crate::server::providers::Providers,
+    /// Encrypts social-account tokens at rest.
+    pub cipher: crate::server::crypto::TokenCipher,
     /// Tests only (never set from configuration): skip the Rust-side
     /// membership check to prove row-level security alone holds.
     pub forge_authorization: Option<crate::server::tenancy::ForgeAuthorization>,

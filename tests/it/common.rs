@@ -21,6 +21,8 @@ pub struct TestApp {
     /// transaction or autocommit statement): the page budget test reads it.
     pub db_uses: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub config: std::sync::Arc<Config>,
+    /// The key the app encrypts social-account tokens with (the worker needs it).
+    pub cipher: postroom::server::crypto::TokenCipher,
 }
 
 pub async fn role_pool(opts: &PgConnectOptions, role: &str) -> PgPool {
@@ -101,6 +103,7 @@ impl TestApp {
                 Some(postroom::server::tenancy::ForgeAuthorization(admin.clone()));
         }
         let config = state.config.clone();
+        let cipher = state.cipher.clone();
         let router = app::router(state);
         tokio::spawn(async move {
             axum::serve(
@@ -117,6 +120,7 @@ impl TestApp {
             jobs,
             db_uses,
             config,
+            cipher,
         }
     }
 

@@ -132,6 +132,17 @@ async fn every_server_fn_is_in_the_matrix(pool_opts: PgPoolOptions, opts: PgConn
     let mut known: Vec<&str> = not_workspace_scoped();
     let nil = uuid::Uuid::nil();
     known.extend(attacks("x", nil, nil).into_iter().map(|(p, _)| p));
+    let none = crate::content::Content {
+        label: nil,
+        signature: nil,
+        account: nil,
+        post: nil,
+    };
+    known.extend(
+        crate::content::content_attacks("x", &none)
+            .into_iter()
+            .map(|(p, _)| p),
+    );
     let registered: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
         .map(|(p, _)| p)
         .collect();

@@ -55,6 +55,7 @@ fn Frame(shell: ShellView) -> impl IntoView {
     provide_context(shell.clone());
     let can_usage = shell.can(Permission::ViewUsage);
     let can_settings = shell.can(Permission::EditSettings);
+    let can_post = shell.can(Permission::EditPosts);
     view! {
         <div class="app" style=accent data-workspace=shell.current.slug.clone()>
             <aside class="sidebar">
@@ -62,6 +63,23 @@ fn Frame(shell: ShellView) -> impl IntoView {
                 <nav class="nav" aria-label="Workspace">
                     <A href=base.clone() exact=true>
                         <span class="nav-icon" aria-hidden="true">"◧"</span>"Overview"
+                    </A>
+                    <A href=format!("{base}/calendar")>
+                        <span class="nav-icon" aria-hidden="true">"▦"</span>"Calendar"
+                    </A>
+                    {can_post.then(|| view! {
+                        <A href=format!("{base}/posts/new")>
+                            <span class="nav-icon" aria-hidden="true">"✎"</span>"New post"
+                        </A>
+                    })}
+                    <A href=format!("{base}/approvals")>
+                        <span class="nav-icon" aria-hidden="true">"✓"</span>"Approvals"
+                    </A>
+                    <A href=format!("{base}/accounts")>
+                        <span class="nav-icon" aria-hidden="true">"◎"</span>"Accounts"
+                    </A>
+                    <A href=format!("{base}/labels")>
+                        <span class="nav-icon" aria-hidden="true">"◆"</span>"Labels"
                     </A>
                     {can_usage.then(|| view! {
                         <A href=format!("{base}/activity")>

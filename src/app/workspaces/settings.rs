@@ -34,6 +34,7 @@ pub(crate) fn SettingsTabs() -> impl IntoView {
                 <A href=move || format!("/w/{}/settings", slug.get()) exact=true>"General"</A>
                 <A href=move || format!("/w/{}/settings/brand", slug.get())>"Brand"</A>
                 <A href=move || format!("/w/{}/settings/team", slug.get())>"Team"</A>
+                <A href=move || format!("/w/{}/settings/publishing", slug.get())>"Publishing"</A>
             </nav>
         }
     })

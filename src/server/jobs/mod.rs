@@ -1,2 +1,3 @@
 //! Background work started by `postroom serve`.
 pub mod mailer;
+pub mod publisher;

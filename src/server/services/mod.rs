@@ -1,7 +1,12 @@
+pub mod accounts;
 pub mod activity;
 pub mod brand;
+pub mod calendar;
 pub mod invitations;
 pub mod invite_tokens;
+pub mod labels;
 pub mod members;
+pub mod posts;
 pub mod users;
 pub mod workspaces;
+pub mod zones;

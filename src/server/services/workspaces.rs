@@ -293,3 +293,42 @@ pub async fn member_count(tx: &mut ScopedTx) -> Result<i64, AppError> {
         .await?;
     Ok(n)
 }
+
+/// Settings › Publishing: the workspace's time zone and whether scheduled
+/// posts need a client's approval.
+pub async fn update_publishing(
+    tx: &mut ScopedTx,
+    timezone: &str,
+    require_approval: bool,
+) -> Result<(), AppError> {
+    tx.ctx().require(Permission::EditSettings)?;
+    let zone = crate::server::services::zones::parse(timezone).ok_or_else(|| {
+        AppError::field(
+            "timezone",
+            "Choose a time zone from the list (an IANA name such as Europe/Paris).",
+        )
+    })?;
+    let ws = tx.workspace_id();
+    sqlx::query("UPDATE workspaces SET timezone = $2, require_approval = $3 WHERE id = $1")
+        .bind(ws)
+        .bind(zone.name())
+        .bind(require_approval)
+        .execute(tx.conn())
+        .await?;
+    let (ctx, conn) = tx.parts();
+    activity::record(
+        conn,
+        ctx,
+        Event::new(
+            "workspace.publishing_updated",
+            "workspace",
+            format!(
+                "set the time zone to {} and client approval {}",
+                zone.name(),
+                if require_approval { "on" } else { "off" }
+            ),
+        )
+        .object(ws),
+    )
+    .await
+}

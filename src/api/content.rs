@@ -1,0 +1,414 @@
+//! Content server functions: social accounts, labels and signatures, posts,
+//! the calendar and approvals. Each authorizes in the workspace named by
+//! `slug`, calls a service and returns a view; ids of other workspaces are
+//! simply not found.
+use crate::model::{
+    AccountsPage, AppError, ApprovalItem, ApprovalQueueView, CalendarMode, CalendarView,
+    ComposerView, LabelsPage, PostFilter, PostInput, PostListView, PostView,
+    PublishingSettingsView,
+};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use crate::api::workspaces::ssr::ctx;
+    pub use crate::model::{AppError, Permission};
+    pub use crate::server::services::{accounts, calendar, labels, posts, zones};
+    pub use uuid::Uuid;
+
+    /// An id from a form; anything that is not one names nothing here.
+    pub fn id(raw: &str) -> Result<Uuid, AppError> {
+        Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)
+    }
+
+    pub fn checked(v: &Option<String>) -> bool {
+        matches!(
+            v.as_deref().map(str::trim),
+            Some("on" | "true" | "1" | "yes")
+        )
+    }
+}
+
+// ---- social accounts -------------------------------------------------------------
+
+#[server]
+pub async fn social_accounts(slug: String) -> Result<AccountsPage, AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let accounts = accounts::list(&mut tx).await?;
+    let can_manage = tx.ctx().role().can(Permission::ManageAccounts);
+    tx.commit().await?;
+    Ok(AccountsPage {
+        accounts,
+        can_manage,
+    })
+}
+
+#[server]
+pub async fn disconnect_account(slug: String, account_id: String) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageAccounts).await?;
+    accounts::disconnect(&mut tx, id(&account_id)?).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- labels and signatures -------------------------------------------------------
+
+#[server]
+pub async fn labels_and_signatures(slug: String) -> Result<LabelsPage, AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let page = LabelsPage {
+        labels: labels::list_labels(&mut tx).await?,
+        signatures: labels::list_signatures(&mut tx).await?,
+        can_edit: tx.ctx().role().can(Permission::ManageLabels),
+    };
+    tx.commit().await?;
+    Ok(page)
+}
+
+#[server]
+pub async fn create_label(slug: String, name: String, color: String) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageLabels).await?;
+    labels::create_label(&mut tx, &name, &color).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server]
+pub async fn update_label(
+    slug: String,
+    label_id: String,
+    name: String,
+    color: String,
+) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageLabels).await?;
+    labels::update_label(&mut tx, id(&label_id)?, &name, &color).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server]
+pub async fn delete_label(slug: String, label_id: String) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageLabels).await?;
+    labels::delete_label(&mut tx, id(&label_id)?).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server]
+pub async fn create_signature(
+    slug: String,
+    name: String,
+    body: String,
+    is_default: Option<String>,
+) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageLabels).await?;
+    labels::create_signature(&mut tx, &name, &body, checked(&is_default)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server]
+pub async fn update_signature(
+    slug: String,
+    signature_id: String,
+    name: String,
+    body: String,
+    is_default: Option<String>,
+) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageLabels).await?;
+    labels::update_signature(
+        &mut tx,
+        id(&signature_id)?,
+        &name,
+        &body,
+        checked(&is_default),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server]
+pub async fn delete_signature(slug: String, signature_id: String) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ManageLabels).await?;
+    labels::delete_signature(&mut tx, id(&signature_id)?).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- posts ---------------------------------------------------------------------------
+
+/// The composer's data: accounts, labels, signatures, the workspace's zone,
+/// and the post being edited (`post_id`) or a day to prefill (`date`).
+#[server]
+pub async fn composer(
+    slug: String,
+    post_id: Option<String>,
+    date: Option<String>,
+) -> Result<ComposerView, AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let rules = posts::rules(&mut tx).await?;
+    let post = match post_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => Some(posts::get(&mut tx, id(raw)?, rules.zone).await?),
+        None => None,
+    };
+    let role = tx.ctx().role();
+    // A new post defaults to the next full hour (or that hour on the chosen day).
+    let now = chrono::Utc::now() + chrono::Duration::hours(1);
+    let (today, hour) = zones::date_time_strings(now, rules.zone);
+    let default_date = date
+        .as_deref()
+        .and_then(zones::parse_date)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or(today);
+    let default_time = format!("{}:00", &hour[..2]);
+    let view = ComposerView {
+        accounts: accounts::list(&mut tx).await?,
+        labels: labels::list_labels(&mut tx).await?,
+        signatures: labels::list_signatures(&mut tx).await?,
+        timezone: rules.zone_name,
+        require_approval: rules.require_approval,
+        may_skip_approval: posts::may_skip_approval(role),
+        can_edit: role.can(Permission::EditPosts),
+        post,
+        default_date,
+        default_time,
+    };
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Saves the composer (draft or schedule) and opens the saved post.
+#[allow(clippy::too_many_arguments)]
+#[server]
+pub async fn save_post(
+    slug: String,
+    post_id: Option<String>,
+    content: Option<String>,
+    account_ids: Option<Vec<String>>,
+    label_ids: Option<Vec<String>>,
+    signature_id: Option<String>,
+    date: Option<String>,
+    time: Option<String>,
+    intent: Option<String>,
+) -> Result<String, AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
+    let input = PostInput {
+        post_id: post_id.unwrap_or_default(),
+        content: content.unwrap_or_default(),
+        account_ids: account_ids.unwrap_or_default(),
+        label_ids: label_ids.unwrap_or_default(),
+        signature_id: signature_id.unwrap_or_default(),
+        date: date.unwrap_or_default(),
+        time: time.unwrap_or_default(),
+        intent: intent.unwrap_or_default(),
+    };
+    let id = posts::save(&mut tx, input).await?;
+    let slug = tx.ctx().slug().to_string();
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("/w/{slug}/posts/{id}?saved=1"));
+    Ok(id.to_string())
+}
+
+/// One post with its targets, results and approval state; `zone` is the
+/// workspace's zone name its local times are in.
+#[server]
+pub async fn post_detail(
+    slug: String,
+    post_id: String,
+) -> Result<(PostView, String, bool, bool), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let rules = posts::rules(&mut tx).await?;
+    let post = posts::get(&mut tx, id(&post_id)?, rules.zone).await?;
+    let role = tx.ctx().role();
+    tx.commit().await?;
+    Ok((
+        post,
+        rules.zone_name,
+        role.can(Permission::EditPosts),
+        role.can(Permission::ApprovePosts),
+    ))
+}
+
+#[server]
+pub async fn delete_post(slug: String, post_id: String) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
+    posts::delete(&mut tx, id(&post_id)?).await?;
+    let slug = tx.ctx().slug().to_string();
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("/w/{slug}/calendar?view=list&deleted=1"));
+    Ok(())
+}
+
+#[server]
+pub async fn duplicate_post(slug: String, post_id: String) -> Result<String, AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
+    let new_id = posts::duplicate(&mut tx, id(&post_id)?).await?;
+    let slug = tx.ctx().slug().to_string();
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("/w/{slug}/posts/{new_id}/edit?duplicated=1"));
+    Ok(new_id.to_string())
+}
+
+/// Moves a post to another day and time (drag and drop on the calendar, or
+/// the reschedule form).
+#[server]
+pub async fn reschedule_post(
+    slug: String,
+    post_id: String,
+    date: String,
+    time: String,
+) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
+    posts::reschedule(&mut tx, id(&post_id)?, &date, &time).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server]
+pub async fn approve_post(slug: String, post_id: String) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ApprovePosts).await?;
+    posts::approve(&mut tx, id(&post_id)?).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server]
+pub async fn reject_post(slug: String, post_id: String, comment: String) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ApprovePosts).await?;
+    posts::reject(&mut tx, id(&post_id)?, &comment).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server]
+pub async fn approval_queue(slug: String) -> Result<ApprovalQueueView, AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let rules = posts::rules(&mut tx).await?;
+    let items = posts::awaiting_approval(&mut tx, rules.zone)
+        .await?
+        .into_iter()
+        .map(|post| {
+            let when = post
+                .scheduled_at
+                .map(|at| {
+                    zones::local(at, rules.zone)
+                        .format("%A %-d %B, %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_else(|| "No time set".into());
+            let preview = post.content.clone();
+            ApprovalItem {
+                post,
+                when,
+                preview,
+            }
+        })
+        .collect();
+    let can_approve = tx.ctx().role().can(Permission::ApprovePosts);
+    tx.commit().await?;
+    Ok(ApprovalQueueView {
+        items,
+        can_approve,
+        zone: rules.zone_name,
+    })
+}
+
+// ---- calendar and list ---------------------------------------------------------------
+
+#[server]
+pub async fn load_calendar(
+    slug: String,
+    view: Option<String>,
+    date: Option<String>,
+    zone: Option<String>,
+) -> Result<CalendarView, AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let mode = CalendarMode::parse(view.as_deref().unwrap_or(""));
+    let cal = calendar::calendar(
+        &mut tx,
+        mode,
+        date.as_deref().unwrap_or(""),
+        zone.as_deref().unwrap_or(""),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(cal)
+}
+
+#[server]
+pub async fn list_posts(
+    slug: String,
+    status: Option<String>,
+    label: Option<String>,
+    account: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    after: Option<String>,
+    zone: Option<String>,
+) -> Result<PostListView, AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let filter = PostFilter {
+        status: status.unwrap_or_default(),
+        label: label.unwrap_or_default(),
+        account: account.unwrap_or_default(),
+        from: from.unwrap_or_default(),
+        to: to.unwrap_or_default(),
+        after: after.unwrap_or_default(),
+    };
+    let list = calendar::list(&mut tx, &filter, zone.as_deref().unwrap_or("")).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+// ---- publishing settings ---------------------------------------------------------------
+
+#[server]
+pub async fn publishing_settings(slug: String) -> Result<PublishingSettingsView, AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
+    let rules = posts::rules(&mut tx).await?;
+    tx.commit().await?;
+    Ok(PublishingSettingsView {
+        timezone: rules.zone_name,
+        require_approval: rules.require_approval,
+    })
+}
+
+#[server]
+pub async fn update_publishing_settings(
+    slug: String,
+    timezone: String,
+    require_approval: Option<String>,
+) -> Result<(), AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
+    crate::server::services::workspaces::update_publishing(
+        &mut tx,
+        &timezone,
+        checked(&require_approval),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! Content pages: calendar (month, week, list), composer, post detail,
+//! social accounts, labels and signatures, the approval queue, and
+//! Settings › Publishing.
+mod accounts;
+mod approvals;
+mod calendar;
+mod composer;
+mod labels;
+mod post;
+mod publishing;
+
+pub use accounts::AccountsPage;
+pub use approvals::ApprovalsPage;
+pub use calendar::CalendarPage;
+pub use composer::{EditPostPage, NewPostPage};
+pub use labels::LabelsPage;
+pub use post::PostPage;
+pub use publishing::PublishingSettings;
+
+use crate::model::{network, PostStatus};
+use leptos::prelude::*;
+
+/// A status pill.
+#[component]
+pub fn StatusBadge(status: PostStatus) -> impl IntoView {
+    view! { <span class=format!("status status-{}", status.as_str())>{status.label()}</span> }
+}
+
+/// A small mark for a network (its initial on the network's colour).
+#[component]
+pub fn NetworkMark(platform: String) -> impl IntoView {
+    let label = network(&platform).map(|n| n.label).unwrap_or("Network");
+    let initial = label.chars().next().unwrap_or('?').to_string();
+    view! { <span class=format!("net net-{platform}") title=label aria-label=label>{initial}</span> }
+}
+
+/// The value of a query parameter, or "".
+pub(crate) fn query_value(q: &leptos_router::params::ParamsMap, key: &str) -> String {
+    q.get(key).unwrap_or_default()
+}
