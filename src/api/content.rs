@@ -3,17 +3,18 @@
 //! `slug`, calls a service and returns a view; ids of other workspaces are
 //! simply not found.
 use crate::model::{
-    AccountsPage, AppError, ApprovalItem, ApprovalQueueView, CalendarMode, CalendarView,
-    ComposerView, LabelsPage, PostFilter, PostInput, PostListView, PostView,
-    PublishingSettingsView,
+    AccountsPage, AppError, ApprovalQueueView, CalendarView, ComposerView, LabelsPage,
+    MediaLibraryView, PostListView, PostView, PublishingSettingsView,
 };
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use crate::api::workspaces::ssr::ctx;
-    pub use crate::model::{AppError, Permission};
-    pub use crate::server::services::{accounts, calendar, labels, posts, zones};
+    pub use crate::model::{
+        AppError, ApprovalItem, CalendarMode, Permission, PostFilter, PostInput,
+    };
+    pub use crate::server::services::{accounts, calendar, labels, media, posts, zones};
     pub use uuid::Uuid;
 
     /// An id from a form; anything that is not one names nothing here.
@@ -174,6 +175,7 @@ pub async fn composer(
     let default_time = format!("{}:00", &hour[..2]);
     let view = ComposerView {
         accounts: accounts::list(&mut tx).await?,
+        media: media::list(&mut tx).await?,
         labels: labels::list_labels(&mut tx).await?,
         signatures: labels::list_signatures(&mut tx).await?,
         timezone: rules.zone_name,
@@ -197,6 +199,7 @@ pub async fn save_post(
     content: Option<String>,
     account_ids: Option<Vec<String>>,
     label_ids: Option<Vec<String>>,
+    media_ids: Option<Vec<String>>,
     signature_id: Option<String>,
     date: Option<String>,
     time: Option<String>,
@@ -209,6 +212,7 @@ pub async fn save_post(
         content: content.unwrap_or_default(),
         account_ids: account_ids.unwrap_or_default(),
         label_ids: label_ids.unwrap_or_default(),
+        media_ids: media_ids.unwrap_or_default(),
         signature_id: signature_id.unwrap_or_default(),
         date: date.unwrap_or_default(),
         time: time.unwrap_or_default(),
@@ -330,6 +334,33 @@ pub async fn approval_queue(slug: String) -> Result<ApprovalQueueView, AppError>
         can_approve,
         zone: rules.zone_name,
     })
+}
+
+// ---- media library ---------------------------------------------------------------------
+// Uploads and the files themselves go over plain HTTP (`server::media_routes`).
+
+#[server]
+pub async fn media_library(slug: String) -> Result<MediaLibraryView, AppError> {
+    use ssr::*;
+    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let view = MediaLibraryView {
+        items: media::list(&mut tx).await?,
+        can_edit: tx.ctx().role().can(Permission::EditPosts),
+    };
+    tx.commit().await?;
+    Ok(view)
+}
+
+#[server]
+pub async fn delete_media(slug: String, media_id: String) -> Result<(), AppError> {
+    use ssr::*;
+    let (state, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
+    let id = id(&media_id)?;
+    let ws = tx.workspace_id();
+    media::delete(&mut tx, id).await?;
+    tx.commit().await?;
+    media::remove_objects(&state.media, ws, id).await;
+    Ok(())
 }
 
 // ---- calendar and list ---------------------------------------------------------------

@@ -235,6 +235,40 @@ pub struct TargetView {
     pub error: Option<String>,
 }
 
+/// An image or video in the workspace's media library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaView {
+    pub id: Uuid,
+    /// `image` or `video`.
+    pub kind: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub name: String,
+    /// Served to members of the workspace only.
+    pub url: String,
+    pub thumb_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MediaView {
+    pub fn size_label(&self) -> String {
+        let b = self.byte_size as f64;
+        if b >= 1024.0 * 1024.0 {
+            format!("{:.1} MB", b / (1024.0 * 1024.0))
+        } else {
+            format!("{} KB", (b / 1024.0).ceil() as i64)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaLibraryView {
+    pub items: Vec<MediaView>,
+    pub can_edit: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostView {
     pub id: Uuid,
@@ -247,6 +281,7 @@ pub struct PostView {
     pub signature_id: Option<Uuid>,
     pub labels: Vec<LabelView>,
     pub targets: Vec<TargetView>,
+    pub media: Vec<MediaView>,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub approved_by: Option<String>,
@@ -259,6 +294,7 @@ pub struct PostView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComposerView {
     pub accounts: Vec<AccountView>,
+    pub media: Vec<MediaView>,
     pub labels: Vec<LabelView>,
     pub signatures: Vec<SignatureView>,
     pub timezone: String,
@@ -285,6 +321,9 @@ pub struct PostInput {
     pub account_ids: Vec<String>,
     #[serde(default)]
     pub label_ids: Vec<String>,
+    /// Checkbox fields `media_ids[N]`, in the order attached.
+    #[serde(default)]
+    pub media_ids: Vec<String>,
     /// A signature id, or empty for none.
     #[serde(default)]
     pub signature_id: String,

@@ -4,7 +4,7 @@ use crate::app::{shell, App};
 use crate::server::{
     auth::{csrf, ratelimit::LoginLimiter, sessions},
     config::Config,
-    connect_routes, security_headers, server_fns,
+    connect_routes, media_routes, security_headers, server_fns,
     state::AppState,
     static_files,
 };
@@ -55,7 +55,9 @@ pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> 
     let cipher = crate::server::crypto::TokenCipher::from_config(&cfg.token_key)
         .unwrap_or_else(|e| panic!("token_key: {e}"));
     let providers = crate::server::providers::Providers::builtin(pool.clone(), &cfg.public_url);
+    let media = media_store(&cfg).unwrap_or_else(|e| panic!("media store: {e}"));
     AppState {
+        media,
         providers,
         cipher,
         leptos_options,
@@ -65,6 +67,18 @@ pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> 
         forge_authorization: None,
         config: Arc::new(cfg),
     }
+}
+
+/// The media store from configuration; its signed links use a key derived
+/// from `token_key` (a per-process key when that is empty).
+pub fn media_store(cfg: &Config) -> anyhow::Result<crate::server::media_store::MediaStore> {
+    use sha2::{Digest, Sha256};
+    let key = if cfg.token_key.trim().is_empty() {
+        crate::server::auth::tokens::new_secret().into_bytes()
+    } else {
+        Sha256::digest(format!("postroom media links:{}", cfg.token_key.trim()).as_bytes()).to_vec()
+    };
+    crate::server::media_store::MediaStore::from_config(&cfg.media_store_url, &cfg.media_dir, key)
 }
 
 async fn page_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
@@ -166,6 +180,17 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/sandbox/{handle}/posts/{id}",
             get(connect_routes::sandbox_post),
+        )
+        .route(
+            "/w/{slug}/media",
+            axum::routing::post(media_routes::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::server::media_store::UPLOAD_BODY_MAX,
+            )),
+        )
+        .route("/w/{slug}/media/{id}/{part}", get(media_routes::serve))
+        .route(
+            "/media/{ws}/{id}/{expires}/{sig}",
+            get(media_routes::signed),
         )
         .route(
             "/api/{*fn_name}",

@@ -222,6 +222,7 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     let options = app::leptos_options(&cfg);
     let addr = options.site_addr;
     crate::server::crypto::TokenCipher::from_config(&cfg.token_key)?;
+    app::media_store(&cfg)?;
     let state = app::build_state(cfg.clone(), pool.clone(), options);
     spawn_housekeeping(jobs.clone());
     if cfg.run_worker {
@@ -229,6 +230,7 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
             jobs.clone(),
             &cfg.public_url,
             state.cipher.clone(),
+            state.media.clone(),
         );
         crate::server::jobs::publisher::spawn(
             publisher,
@@ -273,7 +275,8 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
 async fn worker(cfg: Config) -> anyhow::Result<()> {
     let jobs = jobs_pool(&cfg).await?;
     let cipher = crate::server::crypto::TokenCipher::from_config(&cfg.token_key)?;
-    let publisher = crate::server::jobs::publisher::new(jobs, &cfg.public_url, cipher);
+    let media = app::media_store(&cfg)?;
+    let publisher = crate::server::jobs::publisher::new(jobs, &cfg.public_url, cipher, media);
     tracing::info!(poll_ms = cfg.publish_poll_ms, "publishing worker running");
     let handle = crate::server::jobs::publisher::spawn(
         publisher,

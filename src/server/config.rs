@@ -58,6 +58,11 @@ pub struct Config {
     pub run_worker: bool,
     /// How often an idle publishing worker looks for due posts (milliseconds).
     pub publish_poll_ms: u64,
+    /// Where media files go: empty → the local directory `media_dir`; or an
+    /// object-store URL such as `s3://bucket/prefix` (credentials and
+    /// endpoint from the usual `AWS_*` variables).
+    pub media_store_url: String,
+    pub media_dir: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -107,6 +112,8 @@ impl Default for Config {
             token_key: String::new(),
             run_worker: true,
             publish_poll_ms: 5000,
+            media_store_url: String::new(),
+            media_dir: "data/media".into(),
         }
     }
 }

@@ -319,7 +319,7 @@ pub async fn sandbox_post(
         Err(_) => None,
     };
     match found {
-        Some((name, content, at)) => page(
+        Some((name, content, at, files)) => page(
             StatusCode::OK,
             &format!("{name} on Sandbox"),
             view! {
@@ -327,6 +327,7 @@ pub async fn sandbox_post(
                 <article class="sbx-post">
                     <p class="sbx-author"><strong>{name.clone()}</strong>" "<span class="sbx-small">{format!("@{handle}")}</span></p>
                     <p class="sbx-content">{content}</p>
+                    {(files > 0).then(|| view! { <p class="sbx-small">{format!("📎 {files} attachment(s)")}</p> })}
                     <p class="sbx-small"><time datetime=at.to_rfc3339()>{at.format("%-d %B %Y, %H:%M UTC").to_string()}</time></p>
                 </article>
             },

@@ -7,6 +7,8 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod jobs;
+pub mod media_routes;
+pub mod media_store;
 pub mod providers;
 pub mod security_headers;
 pub mod seed;

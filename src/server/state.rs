@@ -16,6 +16,8 @@ pub struct AppState {
     pub login_limiter: LoginLimiter,
     /// Social networks (the web side: connect flows).
     pub providers: crate::server::providers::Providers,
+    /// Where media files live (and the key of their signed links).
+    pub media: crate::server::media_store::MediaStore,
     /// Encrypts social-account tokens at rest.
     pub cipher: crate::server::crypto::TokenCipher,
     /// Tests only (never set from configuration): skip the Rust-side

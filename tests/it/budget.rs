@@ -36,6 +36,7 @@ async fn every_signed_in_page_keeps_its_transaction_budget(
     app.add_member(&slug, "bob@example.test", "EDITOR").await;
     app.invite(&alice, &slug, "carol@example.test", "CLIENT")
         .await;
+    let content = crate::content::seed_content(&app, &slug, "scheduled").await;
     let pages = [
         "/".to_string(),
         format!("/w/{slug}"),
@@ -43,6 +44,17 @@ async fn every_signed_in_page_keeps_its_transaction_budget(
         format!("/w/{slug}/settings"),
         format!("/w/{slug}/settings/brand"),
         format!("/w/{slug}/settings/team"),
+        format!("/w/{slug}/settings/publishing"),
+        format!("/w/{slug}/calendar"),
+        format!("/w/{slug}/calendar?view=week"),
+        format!("/w/{slug}/calendar?view=list"),
+        format!("/w/{slug}/posts/new"),
+        format!("/w/{slug}/posts/{}", content.post),
+        format!("/w/{slug}/posts/{}/edit", content.post),
+        format!("/w/{slug}/accounts"),
+        format!("/w/{slug}/labels"),
+        format!("/w/{slug}/media"),
+        format!("/w/{slug}/approvals"),
     ];
     let mut report = Vec::new();
     for page in &pages {

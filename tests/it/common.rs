@@ -23,6 +23,8 @@ pub struct TestApp {
     pub config: std::sync::Arc<Config>,
     /// The key the app encrypts social-account tokens with (the worker needs it).
     pub cipher: postroom::server::crypto::TokenCipher,
+    /// The app's media store (in memory in tests).
+    pub media: postroom::server::media_store::MediaStore,
 }
 
 pub async fn role_pool(opts: &PgConnectOptions, role: &str) -> PgPool {
@@ -88,6 +90,7 @@ impl TestApp {
         let mut cfg = Config {
             site_addr: "127.0.0.1:0".into(),
             seed_demo: false,
+            media_store_url: "memory:///".into(),
             ..Config::default()
         };
         tweak(&mut cfg);
@@ -104,6 +107,7 @@ impl TestApp {
         }
         let config = state.config.clone();
         let cipher = state.cipher.clone();
+        let media = state.media.clone();
         let router = app::router(state);
         tokio::spawn(async move {
             axum::serve(
@@ -121,6 +125,7 @@ impl TestApp {
             db_uses,
             config,
             cipher,
+            media,
         }
     }
 

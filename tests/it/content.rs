@@ -17,6 +17,7 @@ pub struct Content {
     pub signature: Uuid,
     pub account: Uuid,
     pub post: Uuid,
+    pub media: Uuid,
 }
 
 pub async fn seed_content(app: &TestApp, slug: &str, status: &str) -> Content {
@@ -31,6 +32,7 @@ pub async fn seed_content(app: &TestApp, slug: &str, status: &str) -> Content {
         signature: Uuid::new_v4(),
         account: Uuid::new_v4(),
         post: Uuid::new_v4(),
+        media: Uuid::new_v4(),
     };
     let ext = format!("{}", ids.account.as_u128() % 1_000_000_000);
     for sql in [
@@ -75,6 +77,23 @@ pub async fn seed_content(app: &TestApp, slug: &str, status: &str) -> Content {
         .execute(&app.admin)
         .await
         .unwrap();
+    sqlx::query(
+        "INSERT INTO media (workspace_id, id, kind, content_type, byte_size, width, height, original_name, uploaded_by) \
+         VALUES ($1, $2, 'image', 'image/png', 100, 10, 10, 'secret-photo.png', $3)",
+    )
+    .bind(ws)
+    .bind(ids.media)
+    .bind(owner)
+    .execute(&app.admin)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO post_media (workspace_id, post_id, media_id) VALUES ($1, $2, $3)")
+        .bind(ws)
+        .bind(ids.post)
+        .bind(ids.media)
+        .execute(&app.admin)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO post_labels (workspace_id, post_id, label_id) VALUES ($1, $2, $3)")
         .bind(ws)
         .bind(ids.post)
@@ -87,7 +106,18 @@ pub async fn seed_content(app: &TestApp, slug: &str, status: &str) -> Content {
 
 /// Everything content-related about a workspace that an attack could change.
 pub async fn content_fingerprint(app: &TestApp, slug: &str) -> String {
-    let row: (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, String, bool) =
+    #[allow(clippy::type_complexity)]
+    let row: (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        bool,
+        Option<String>,
+        Option<String>,
+    ) =
         sqlx::query_as(
             "SELECT \
                (SELECT string_agg(id || name || color, ',' ORDER BY id) FROM labels l WHERE l.workspace_id = w.id), \
@@ -98,7 +128,9 @@ pub async fn content_fingerprint(app: &TestApp, slug: &str) -> String {
                                   || coalesce(rejection_comment, ''), ',' ORDER BY id) FROM posts p WHERE p.workspace_id = w.id), \
                (SELECT string_agg(post_id || ':' || account_id || status, ',' ORDER BY post_id, account_id) \
                   FROM post_targets t WHERE t.workspace_id = w.id), \
-               w.timezone, w.require_approval \
+               w.timezone, w.require_approval, \
+               (SELECT string_agg(id || original_name, ',' ORDER BY id) FROM media m WHERE m.workspace_id = w.id), \
+               (SELECT string_agg(post_id || ':' || media_id, ',' ORDER BY post_id, media_id) FROM post_media pm WHERE pm.workspace_id = w.id) \
              FROM workspaces w WHERE w.slug = $1",
         )
         .bind(slug)
@@ -192,6 +224,11 @@ pub fn content_attacks(
             vec![s(), post(), ("comment", "pwned".into())],
         ),
         (c::ApprovalQueue::PATH, vec![s()]),
+        (c::MediaLibrary::PATH, vec![s()]),
+        (
+            c::DeleteMedia::PATH,
+            vec![s(), ("media_id", o.media.to_string())],
+        ),
         (c::LoadCalendar::PATH, vec![s()]),
         (c::ListPosts::PATH, vec![s()]),
         (c::PublishingSettings::PATH, vec![s()]),
@@ -227,6 +264,8 @@ pub fn required(path: &str) -> Permission {
         (c::ApprovePost::PATH, Permission::ApprovePosts),
         (c::RejectPost::PATH, Permission::ApprovePosts),
         (c::ApprovalQueue::PATH, Permission::ViewContent),
+        (c::MediaLibrary::PATH, Permission::ViewContent),
+        (c::DeleteMedia::PATH, Permission::EditPosts),
         (c::LoadCalendar::PATH, Permission::ViewContent),
         (c::ListPosts::PATH, Permission::ViewContent),
         (c::PublishingSettings::PATH, Permission::EditSettings),
@@ -247,6 +286,7 @@ const PAGES: &[&str] = &[
     "/accounts",
     "/labels",
     "/approvals",
+    "/media",
     "/settings/publishing",
 ];
 
@@ -321,7 +361,11 @@ async fn with_rust_checks_off_the_database_still_refuses_content(
     let (alice, _a, _bob, b, content) = two_tenants(&app).await;
     let before = content_fingerprint(&app, &b).await;
     // Lists come back empty (the database shows no rows); the rest is 404.
-    let may_be_empty = [c::SocialAccounts::PATH, c::LabelsAndSignatures::PATH];
+    let may_be_empty = [
+        c::SocialAccounts::PATH,
+        c::LabelsAndSignatures::PATH,
+        c::MediaLibrary::PATH,
+    ];
     for (path, args) in content_attacks(&b, &content) {
         let (status, body) = app.call_path(&alice, path, &args).await;
         if !may_be_empty.contains(&path) {
@@ -372,6 +416,7 @@ async fn another_workspaces_content_ids_are_unknown_in_yours(
             c::ApprovalQueue::PATH,
             c::LoadCalendar::PATH,
             c::ListPosts::PATH,
+            c::MediaLibrary::PATH,
             c::PublishingSettings::PATH,
             c::CreateLabel::PATH,
             c::CreateSignature::PATH,
@@ -398,6 +443,7 @@ async fn another_workspaces_content_ids_are_unknown_in_yours(
     }
     // A new post in A naming B's account, label or signature: a field error.
     for (field, value) in [
+        ("media_ids[0]", theirs.media),
         ("account_ids[0]", theirs.account),
         ("label_ids[0]", theirs.label),
         ("signature_id", theirs.signature),

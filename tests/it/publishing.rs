@@ -70,7 +70,12 @@ pub async fn connect_sandbox(app: &TestApp, client: &Client, slug: &str, handle:
 }
 
 fn worker(app: &TestApp) -> Publisher {
-    publisher::new(app.jobs.clone(), &app.base, app.cipher.clone())
+    publisher::new(
+        app.jobs.clone(),
+        &app.base,
+        app.cipher.clone(),
+        app.media.clone(),
+    )
 }
 
 /// Date and time strings (UTC workspace) `minutes` from now.
@@ -293,6 +298,7 @@ async fn a_worker_that_died_mid_publish_is_recovered_without_posting_twice(
                 external_id: t.external_id.clone(),
                 text: claimed.text.clone(),
                 idempotency_key: t.attempt_key.to_string(),
+                media: vec![],
             },
         )
         .await
@@ -380,6 +386,8 @@ async fn a_network_that_cannot_answer_leaves_the_post_for_a_person(
             &app.base,
         )))),
         cipher: app.cipher.clone(),
+        media: app.media.clone(),
+        public_url: app.base.clone(),
     };
     drop(w.claim().await.unwrap().expect("claimed"));
     sqlx::query("UPDATE posts SET lease_until = now() - interval '1 second'")

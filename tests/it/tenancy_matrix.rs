@@ -137,6 +137,7 @@ async fn every_server_fn_is_in_the_matrix(pool_opts: PgPoolOptions, opts: PgConn
         signature: nil,
         account: nil,
         post: nil,
+        media: nil,
     };
     known.extend(
         crate::content::content_attacks("x", &none)

@@ -51,6 +51,7 @@ pub fn CalendarPage() -> impl IntoView {
     let query = use_query_map();
     let mode = Memo::new(move |_| CalendarMode::parse(&query.with(|q| query_value(q, "view"))));
     let reschedule = ServerAction::<ReschedulePost>::new();
+    // One resource per view kind; each asks the server only when its view is shown.
     let params = move || {
         query.with(|q| {
             (
@@ -62,30 +63,43 @@ pub fn CalendarPage() -> impl IntoView {
             )
         })
     };
-    let cal = Resource::new(params, |(s, v, d, z, _)| {
-        load_calendar(s, Some(v), Some(d), Some(z))
+    let cal = Resource::new(params, |(s, v, d, z, _)| async move {
+        if CalendarMode::parse(&v) == CalendarMode::List {
+            return None;
+        }
+        Some(load_calendar(s, Some(v), Some(d), Some(z)).await)
     });
     let list_params = move || {
         query.with(|q| {
             (
                 slug.get(),
+                mode.get() == CalendarMode::List,
                 ["status", "label", "account", "from", "to", "after", "zone"]
                     .map(|k| query_value(q, k)),
             )
         })
     };
-    let list = Resource::new(list_params, |(s, [st, l, a, f, t, af, z])| {
-        list_posts(
-            s,
-            Some(st),
-            Some(l),
-            Some(a),
-            Some(f),
-            Some(t),
-            Some(af),
-            Some(z),
-        )
-    });
+    let list = Resource::new(
+        list_params,
+        |(s, is_list, [st, l, a, f, t, af, z])| async move {
+            if !is_list {
+                return None;
+            }
+            Some(
+                list_posts(
+                    s,
+                    Some(st),
+                    Some(l),
+                    Some(a),
+                    Some(f),
+                    Some(t),
+                    Some(af),
+                    Some(z),
+                )
+                .await,
+            )
+        },
+    );
     view! {
         <Title text="Calendar" />
         <FormAlert message=Signal::derive(form_error(reschedule.value())) />
@@ -97,8 +111,9 @@ pub fn CalendarPage() -> impl IntoView {
                 <Suspense fallback=loading>
                     {move || Suspend::new(async move {
                         match list.await {
-                            Ok(l) => view! { <ListView list=l slug=slug.get_untracked() /> }.into_any(),
-                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Some(Ok(l)) => view! { <ListView list=l slug=slug.get_untracked() /> }.into_any(),
+                            Some(Err(e)) => view! { <ErrorPage error=e /> }.into_any(),
+                            None => ().into_any(),
                         }
                     })}
                 </Suspense>
@@ -108,8 +123,9 @@ pub fn CalendarPage() -> impl IntoView {
                 <Suspense fallback=loading>
                     {move || Suspend::new(async move {
                         match cal.await {
-                            Ok(c) => view! { <Grid cal=c slug=slug.get_untracked() reschedule /> }.into_any(),
-                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Some(Ok(c)) => view! { <Grid cal=c slug=slug.get_untracked() reschedule /> }.into_any(),
+                            Some(Err(e)) => view! { <ErrorPage error=e /> }.into_any(),
+                            None => ().into_any(),
                         }
                     })}
                 </Suspense>

@@ -144,6 +144,12 @@ fn Composer(view: ComposerView, slug: String) -> impl IntoView {
     let tz = view.timezone.clone();
     let no_accounts = accounts.is_empty();
     let labels = view.labels.clone();
+    let files = view.media.clone();
+    let attached: Vec<Uuid> = post
+        .as_ref()
+        .map(|p| p.media.iter().map(|m| m.id).collect())
+        .unwrap_or_default();
+    let media_href = format!("/w/{slug}/media");
     let label_ids: BTreeSet<Uuid> = post
         .as_ref()
         .map(|p| p.labels.iter().map(|l| l.id).collect())
@@ -214,6 +220,27 @@ fn Composer(view: ComposerView, slug: String) -> impl IntoView {
                         }).collect_view().into_any()
                     }}
                     <FieldMessage id="post-accounts-error" message=err("account_ids") />
+                </fieldset>
+
+                <fieldset class="media-pick">
+                    <legend>"Media"</legend>
+                    {if files.is_empty() {
+                        view! { <p class="muted small">"No files yet. "<a href=media_href.clone()>"Upload images or videos"</a>" to attach them."</p> }.into_any()
+                    } else {
+                        files.into_iter().enumerate().map(|(i, m)| {
+                            let on = attached.contains(&m.id);
+                            view! {
+                                <label class="media-option" title=m.name.clone()>
+                                    <input type="checkbox" name=format!("media_ids[{i}]") value=m.id.to_string() checked=on />
+                                    {match m.thumb_url.clone() {
+                                        Some(t) => view! { <img src=t alt=m.name.clone() loading="lazy" /> }.into_any(),
+                                        None => view! { <span class="media-video" aria-label=m.name.clone()>"▶"</span> }.into_any(),
+                                    }}
+                                </label>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                    <FieldMessage id="post-media-error" message=err("media_ids") />
                 </fieldset>
 
                 <div class="composer-row">

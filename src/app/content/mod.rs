@@ -6,6 +6,7 @@ mod approvals;
 mod calendar;
 mod composer;
 mod labels;
+mod media;
 mod post;
 mod publishing;
 
@@ -14,6 +15,7 @@ pub use approvals::ApprovalsPage;
 pub use calendar::CalendarPage;
 pub use composer::{EditPostPage, NewPostPage};
 pub use labels::LabelsPage;
+pub use media::MediaPage;
 pub use post::PostPage;
 pub use publishing::PublishingSettings;
 

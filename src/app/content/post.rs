@@ -130,6 +130,20 @@ fn Detail(
                     <span class="muted">{when.clone()}</span>
                 </div>
                 <p class="post-content">{post.content.clone()}</p>
+                {(!post.media.is_empty()).then(|| view! {
+                    <ul class="post-media">
+                        {post.media.iter().map(|m| view! {
+                            <li>
+                                <a href=m.url.clone() rel="external">
+                                    {match m.thumb_url.clone() {
+                                        Some(t) => view! { <img src=t alt=m.name.clone() /> }.into_any(),
+                                        None => view! { <span class="media-video" aria-label=m.name.clone()>"▶"</span> }.into_any(),
+                                    }}
+                                </a>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
                 {(!post.labels.is_empty()).then(|| { view! {
                     <p class="post-labels">
                         {post.labels.iter().map(|l| view! {

@@ -78,6 +78,9 @@ fn Frame(shell: ShellView) -> impl IntoView {
                     <A href=format!("{base}/accounts")>
                         <span class="nav-icon" aria-hidden="true">"◎"</span>"Accounts"
                     </A>
+                    <A href=format!("{base}/media")>
+                        <span class="nav-icon" aria-hidden="true">"▣"</span>"Media"
+                    </A>
                     <A href=format!("{base}/labels")>
                         <span class="nav-icon" aria-hidden="true">"◆"</span>"Labels"
                     </A>

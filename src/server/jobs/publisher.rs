@@ -17,8 +17,9 @@
 //!    or back to scheduled with backoff when a network asked to try later.
 use crate::model::with_signature;
 use crate::server::crypto::TokenCipher;
+use crate::server::media_store::MediaStore;
 use crate::server::providers::{
-    Lookup, Provider, Providers, PublishError, PublishRequest, Published, Tokens,
+    Lookup, MediaLink, Provider, Providers, PublishError, PublishRequest, Published, Tokens,
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -39,6 +40,9 @@ pub struct Publisher {
     pub pool: PgPool,
     pub providers: Providers,
     pub cipher: TokenCipher,
+    /// Signs the links networks fetch a post's files from.
+    pub media: MediaStore,
+    pub public_url: String,
 }
 
 /// Seconds before attempt `n + 1` after `n` attempts: 30 s, 1, 2, 4 min… capped at 1 h.
@@ -74,6 +78,7 @@ pub struct Claimed {
     pub workspace_id: Uuid,
     pub post_id: Uuid,
     pub text: String,
+    pub media: Vec<MediaLink>,
     pub lease_until: DateTime<Utc>,
     pub targets: Vec<ClaimedTarget>,
 }
@@ -173,10 +178,32 @@ impl Publisher {
         .bind(post_id)
         .fetch_all(&mut *tx)
         .await?;
+        let files: Vec<(Uuid, String)> = sqlx::query_as(
+            "SELECT m.id, m.content_type FROM post_media pm \
+               JOIN media m ON m.workspace_id = pm.workspace_id AND m.id = pm.media_id \
+              WHERE pm.workspace_id = $1 AND pm.post_id = $2 ORDER BY pm.position, m.id",
+        )
+        .bind(ws)
+        .bind(post_id)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
+        let expires = Utc::now().timestamp() + 3600;
+        let media = files
+            .into_iter()
+            .map(|(id, content_type)| MediaLink {
+                url: format!(
+                    "{}{}",
+                    self.public_url,
+                    self.media.signed_path(ws, id, expires)
+                ),
+                content_type,
+            })
+            .collect();
         Ok(Some(Claimed {
             workspace_id: ws,
             post_id,
+            media,
             text: with_signature(&content, signature.as_deref()),
             lease_until,
             targets,
@@ -239,14 +266,7 @@ impl Publisher {
                 Err(e) => return Outcome::Unknown(e.to_string()),
             }
         }
-        publish_with(
-            provider.as_ref(),
-            &tokens,
-            &t.external_id,
-            &claimed.text,
-            &key,
-        )
-        .await
+        publish_with(provider.as_ref(), &tokens, &t.external_id, claimed, &key).await
     }
 
     async fn record(
@@ -463,13 +483,14 @@ async fn publish_with(
     provider: &dyn Provider,
     tokens: &Tokens,
     external_id: &str,
-    text: &str,
+    claimed: &Claimed,
     key: &str,
 ) -> Outcome {
     let req = PublishRequest {
         external_id: external_id.to_string(),
-        text: text.to_string(),
+        text: claimed.text.clone(),
         idempotency_key: key.to_string(),
+        media: claimed.media.clone(),
     };
     match provider.publish(tokens, &req).await {
         Ok(p) => Outcome::Published(p),
@@ -480,12 +501,14 @@ async fn publish_with(
     }
 }
 
-/// For `postroom worker` and tests: a publisher on the jobs pool.
-pub fn new(pool: PgPool, public_url: &str, cipher: TokenCipher) -> Publisher {
+/// For `serve`, `postroom worker` and tests: a publisher on the jobs pool.
+pub fn new(pool: PgPool, public_url: &str, cipher: TokenCipher, media: MediaStore) -> Publisher {
     Publisher {
         providers: Providers::builtin(pool.clone(), public_url),
         pool,
         cipher,
+        media,
+        public_url: public_url.trim_end_matches('/').to_string(),
     }
 }
 

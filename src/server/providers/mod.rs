@@ -45,6 +45,14 @@ pub struct PublishRequest {
     pub external_id: String,
     pub text: String,
     pub idempotency_key: String,
+    /// Signed, expiring links to the post's images and videos, in order.
+    pub media: Vec<MediaLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MediaLink {
+    pub url: String,
+    pub content_type: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

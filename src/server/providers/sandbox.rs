@@ -182,14 +182,15 @@ impl Provider for Sandbox {
         }
         // Idempotent: the same key returns the post it made the first time.
         let id: i64 = sqlx::query_scalar(
-            "WITH made AS (INSERT INTO sandbox_posts (external_id, idempotency_key, content) \
-                           VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id) \
+            "WITH made AS (INSERT INTO sandbox_posts (external_id, idempotency_key, content, media) \
+                           VALUES ($1, $2, $3, $4) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id) \
              SELECT id FROM made UNION ALL \
              SELECT id FROM sandbox_posts WHERE idempotency_key = $2 AND external_id = $1 LIMIT 1",
         )
         .bind(&external_id)
         .bind(&req.idempotency_key)
         .bind(&req.text)
+        .bind(serde_json::to_value(&req.media).unwrap_or_default())
         .fetch_one(&self.pool)
         .await
         .map_err(no_answer)?;
@@ -275,9 +276,9 @@ pub async fn public_post(
     pool: &PgPool,
     handle: &str,
     id: i64,
-) -> Result<Option<(String, String, chrono::DateTime<Utc>)>, sqlx::Error> {
+) -> Result<Option<(String, String, chrono::DateTime<Utc>, i32)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT u.display_name, p.content, p.created_at FROM sandbox_posts p \
+        "SELECT u.display_name, p.content, p.created_at, jsonb_array_length(p.media) FROM sandbox_posts p \
            JOIN sandbox_users u USING (external_id) WHERE p.id = $1 AND u.handle = $2",
     )
     .bind(id)

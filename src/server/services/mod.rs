@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod invitations;
 pub mod invite_tokens;
 pub mod labels;
+pub mod media;
 pub mod members;
 pub mod posts;
 pub mod users;

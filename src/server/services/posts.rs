@@ -1,11 +1,12 @@
 //! Posts: compose (validate, save as draft or schedule), edit, delete,
 //! duplicate, reschedule, and the client approval flow.
+use crate::model::MediaView;
 use crate::model::{
     char_count, network, with_signature, AppError, FieldError, LabelView, Permission, PostInput,
     PostStatus, PostView, Role, TargetView,
 };
 use crate::server::services::activity::{self, Event};
-use crate::server::services::zones;
+use crate::server::services::{media, zones};
 use crate::server::tenancy::ScopedTx;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -140,6 +141,7 @@ fn to_view(
     tz: Tz,
     labels: &mut HashMap<Uuid, Vec<LabelView>>,
     targets: &mut HashMap<Uuid, Vec<TargetView>>,
+    media: &mut HashMap<Uuid, Vec<MediaView>>,
 ) -> PostView {
     let (local_date, local_time) = r
         .scheduled_at
@@ -155,6 +157,7 @@ fn to_view(
         signature_id: r.signature_id,
         labels: labels.remove(&r.id).unwrap_or_default(),
         targets: targets.remove(&r.id).unwrap_or_default(),
+        media: media.remove(&r.id).unwrap_or_default(),
         created_by: r.created_by,
         created_at: r.created_at,
         approved_by: r.approved_by,
@@ -176,9 +179,10 @@ pub async fn views(tx: &mut ScopedTx, ids: &[Uuid], tz: Tz) -> Result<Vec<PostVi
     .await?;
     let mut labels = labels_of(tx, ids).await?;
     let mut targets = targets_of(tx, ids).await?;
+    let mut files = media::of_posts(tx, ids).await?;
     let mut by_id: HashMap<Uuid, PostView> = rows
         .into_iter()
-        .map(|r| (r.id, to_view(r, tz, &mut labels, &mut targets)))
+        .map(|r| (r.id, to_view(r, tz, &mut labels, &mut targets, &mut files)))
         .collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
@@ -193,6 +197,7 @@ struct Checked {
     content: String,
     accounts: Vec<Uuid>,
     labels: Vec<Uuid>,
+    media: Vec<Uuid>,
     signature: Option<Uuid>,
     scheduled_at: Option<DateTime<Utc>>,
     schedule: bool,
@@ -318,6 +323,35 @@ async fn check(
         }
     };
 
+    let media = match parse_ids(&input.media_ids) {
+        None => {
+            p.add(
+                "media_ids",
+                "One of the chosen files is not in this workspace's media library.",
+            );
+            Vec::new()
+        }
+        Some(ids) if ids.is_empty() => ids,
+        Some(ids) => {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM media WHERE workspace_id = $1 AND id = ANY($2)",
+            )
+            .bind(ws)
+            .bind(&ids)
+            .fetch_one(tx.conn())
+            .await?;
+            if n as usize != ids.len() {
+                p.add(
+                    "media_ids",
+                    "One of the chosen files is not in this workspace's media library.",
+                );
+            } else if ids.len() > 10 {
+                p.add("media_ids", "Attach at most 10 files to a post.");
+            }
+            ids
+        }
+    };
+
     let mut signature_text: Option<String> = None;
     let signature = match input.signature_id.trim() {
         "" => None,
@@ -411,6 +445,7 @@ async fn check(
         content,
         accounts,
         labels,
+        media,
         signature,
         scheduled_at,
         schedule,
@@ -484,6 +519,11 @@ pub async fn save(tx: &mut ScopedTx, input: PostInput) -> Result<Uuid, AppError>
                 .bind(id)
                 .execute(tx.conn())
                 .await?;
+            sqlx::query("DELETE FROM post_media WHERE workspace_id = $1 AND post_id = $2")
+                .bind(ws)
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
             id
         }
         None => {
@@ -519,6 +559,17 @@ pub async fn save(tx: &mut ScopedTx, input: PostInput) -> Result<Uuid, AppError>
         .bind(ws)
         .bind(id)
         .bind(&c.labels)
+        .execute(tx.conn())
+        .await?;
+    }
+    if !c.media.is_empty() {
+        sqlx::query(
+            "INSERT INTO post_media (workspace_id, post_id, media_id, position) \
+             SELECT $1, $2, m, (n - 1)::int FROM unnest($3::uuid[]) WITH ORDINALITY AS t(m, n)",
+        )
+        .bind(ws)
+        .bind(id)
+        .bind(&c.media)
         .execute(tx.conn())
         .await?;
     }
@@ -715,6 +766,15 @@ pub async fn duplicate(tx: &mut ScopedTx, id: Uuid) -> Result<Uuid, AppError> {
     sqlx::query(
         "INSERT INTO post_labels (workspace_id, post_id, label_id) \
          SELECT workspace_id, $3, label_id FROM post_labels WHERE workspace_id = $1 AND post_id = $2",
+    )
+    .bind(ws)
+    .bind(id)
+    .bind(new_id)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "INSERT INTO post_media (workspace_id, post_id, media_id, position) \
+         SELECT workspace_id, $3, media_id, position FROM post_media WHERE workspace_id = $1 AND post_id = $2",
     )
     .bind(ws)
     .bind(id)
