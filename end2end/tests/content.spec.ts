@@ -15,6 +15,12 @@ async function connectSandbox(page: Page, slug: string, handle: string): Promise
   await expect(page.getByText(`@${handle}`)).toBeVisible();
 }
 
+/** A small valid PNG (8×8, teal). */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGPgndKBFTEMLQkA5KxKQUOZlFYAAAAASUVORK5CYII=',
+  'base64',
+);
+
 /** The workspace runs on UTC by default; a time three minutes ahead (120–180 s away). */
 function soon(): { date: string; time: string; day: number } {
   const at = new Date(Date.now() + 3 * 60_000);
@@ -30,6 +36,19 @@ test('connect, compose with a label and the default signature, see it on the cal
   const handle = `harbor_${Date.now() % 100000}`;
   await connectSandbox(page, slug, handle);
   await screenshot(page, 'accounts');
+
+  // An image in the media library (a plain multipart form).
+  await page.getByRole('link', { name: 'Media' }).click();
+  await page.getByLabel('Image or video').setInputFiles({ name: 'harbor.png', mimeType: 'image/png', buffer: PNG });
+  await page.getByRole('button', { name: 'Upload' }).click();
+  await expect(page.getByText('Uploaded. Attach it to a post from the composer.')).toBeVisible();
+  await expect(page.locator('.media-tile')).toContainText('harbor.png');
+  // A file that is not an image is refused by its bytes, whatever its name.
+  await page.getByLabel('Image or video').setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+  await page.getByRole('button', { name: 'Upload' }).click();
+  await expect(page.getByText('that file is none of them')).toBeVisible();
+  await expect(page.locator('.media-tile')).toHaveCount(1);
+  await screenshot(page, 'media');
 
   // A label and a default signature.
   await page.getByRole('link', { name: 'Labels' }).click();
@@ -53,6 +72,7 @@ test('connect, compose with a label and the default signature, see it on the cal
   await expect(page.locator('.counts')).toContainText('Sandbox:');
   await expect(page.locator('.preview-text')).toContainText('— The Harbor team');
   await page.getByText('Launch', { exact: true }).click();
+  await page.locator('.media-option input').check();
   const when = soon();
   await page.getByLabel('Date').fill(when.date);
   await page.getByLabel('Time', { exact: true }).fill(when.time);
@@ -61,6 +81,7 @@ test('connect, compose with a label and the default signature, see it on the cal
   await page.waitForURL(new RegExp(`/w/${slug}/posts/[0-9a-f-]{36}\\?saved=1$`));
   await expect(page.getByText('Saved.')).toBeVisible();
   await expect(page.locator('.status')).toHaveText('Scheduled');
+  await expect(page.locator('.post-media img')).toBeVisible();
 
   // On the calendar, week and month.
   await page.goto(`/w/${slug}/calendar?view=week`);
@@ -100,6 +121,7 @@ test('connect, compose with a label and the default signature, see it on the cal
   await expect(page.getByText('Harbor is live on Sandbox!')).toBeVisible();
   await expect(page.getByText('— The Harbor team')).toBeVisible();
   await page.goto(`/w/${slug}/calendar?view=list`);
+  await hydrated(page);
   await expect(page.locator('.post-item')).toContainText('Published');
   await screenshot(page, 'calendar-list');
 });

@@ -319,7 +319,9 @@ pub async fn approval_queue(slug: String) -> Result<ApprovalQueueView, AppError>
                         .to_string()
                 })
                 .unwrap_or_else(|| "No time set".into());
-            let preview = post.content.clone();
+            // Exactly what the network will get: the text, then the signature.
+            let preview =
+                crate::model::with_signature(&post.content, post.signature_text.as_deref());
             ApprovalItem {
                 post,
                 when,

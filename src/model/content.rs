@@ -279,6 +279,8 @@ pub struct PostView {
     pub local_date: String,
     pub local_time: String,
     pub signature_id: Option<Uuid>,
+    /// The signature's text, appended when the post is published.
+    pub signature_text: Option<String>,
     pub labels: Vec<LabelView>,
     pub targets: Vec<TargetView>,
     pub media: Vec<MediaView>,
@@ -444,6 +446,8 @@ pub struct PostListView {
     pub labels: Vec<LabelView>,
     pub accounts: Vec<AccountView>,
     pub zone: String,
+    /// Today in that zone, `YYYY-MM-DD`.
+    pub today: String,
     pub can_edit: bool,
 }
 

@@ -80,6 +80,20 @@ fn ApprovalCard(
                 }).collect_view()}
             </p>
             <blockquote class="approval-text">{item.preview.clone()}</blockquote>
+            {(!item.post.media.is_empty()).then(|| view! {
+                <ul class="post-media">
+                    {item.post.media.iter().map(|m| view! {
+                        <li>
+                            <a href=m.url.clone() rel="external">
+                                {match m.thumb_url.clone() {
+                                    Some(t) => view! { <img src=t alt=m.name.clone() /> }.into_any(),
+                                    None => view! { <span class="media-video" aria-label=m.name.clone()>"▶"</span> }.into_any(),
+                                }}
+                            </a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
             {can.then(|| { view! {
                 <div class="approval-actions">
                     <ActionForm action=approve attr:class="inline-form">

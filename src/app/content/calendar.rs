@@ -199,7 +199,9 @@ fn Toolbar(
             <nav class="segmented zone-toggle" aria-label="Time zone">
                 <a class="seg" class:active=zone_choice == "workspace" href=href(&slug, m, &date, "")
                    title="The workspace's time zone">{workspace_zone.clone()}</a>
-                <a class="seg" class:active=zone_choice == "utc" href=href(&slug, m, &date, "UTC")>"UTC"</a>
+                {(workspace_zone != "UTC").then(|| view! {
+                    <a class="seg" class:active=zone_choice == "utc" href=href(&slug, m, &date, "UTC")>"UTC"</a>
+                })}
                 <Show when=move || hydrated.get() || is_local>
                     <button type="button" class="seg" class:active=is_local on:click=use_local.clone()>
                         {if is_local { format!("Mine · {zone}") } else { "My time zone".to_string() }}
@@ -441,7 +443,8 @@ fn ListView(list: PostListView, slug: String) -> impl IntoView {
         ]);
         format!("/w/{slug}/calendar?{pairs}")
     });
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    // From the server: the browser build has no clock of its own (wasm32).
+    let today = list.today.clone();
     view! {
         <Toolbar slug=slug.clone() mode=CalendarMode::List title="All posts".into() date=today.clone()
             prev=today.clone() next=today.clone() today=today.clone() zone=list.zone.clone()

@@ -130,6 +130,9 @@ fn Detail(
                     <span class="muted">{when.clone()}</span>
                 </div>
                 <p class="post-content">{post.content.clone()}</p>
+                {post.signature_text.clone().map(|sig| view! {
+                    <p class="post-signature muted" title="Signature, appended when published">{sig}</p>
+                })}
                 {(!post.media.is_empty()).then(|| view! {
                     <ul class="post-media">
                         {post.media.iter().map(|m| view! {

@@ -269,6 +269,7 @@ pub async fn list(
         next,
         labels,
         accounts,
+        today: zones::today(tz).format("%Y-%m-%d").to_string(),
         zone,
         can_edit: tx.ctx().role().can(Permission::EditPosts),
     })

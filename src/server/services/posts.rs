@@ -49,11 +49,14 @@ struct PostRow {
     rejected_by: Option<String>,
     rejection_comment: Option<String>,
     last_error: Option<String>,
+    signature_text: Option<String>,
 }
 
 const POST_SELECT: &str = "SELECT p.id, p.content, p.status, p.scheduled_at, p.signature_id, p.created_at, \
-        cu.name AS created_by, au.name AS approved_by, ru.name AS rejected_by, p.rejection_comment, p.last_error \
+        cu.name AS created_by, au.name AS approved_by, ru.name AS rejected_by, p.rejection_comment, p.last_error, \
+        sg.body AS signature_text \
    FROM posts p \
+   LEFT JOIN signatures sg ON sg.workspace_id = p.workspace_id AND sg.id = p.signature_id \
    LEFT JOIN users cu ON cu.id = p.created_by \
    LEFT JOIN users au ON au.id = p.approved_by \
    LEFT JOIN users ru ON ru.id = p.rejected_by";
@@ -155,6 +158,7 @@ fn to_view(
         local_date,
         local_time,
         signature_id: r.signature_id,
+        signature_text: r.signature_text,
         labels: labels.remove(&r.id).unwrap_or_default(),
         targets: targets.remove(&r.id).unwrap_or_default(),
         media: media.remove(&r.id).unwrap_or_default(),
