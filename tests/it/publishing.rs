@@ -861,3 +861,78 @@ async fn client_approval_round_trip(pool_opts: PgPoolOptions, opts: PgConnectOpt
     assert_eq!(status_of(&app, post).await, "draft");
     let _ = AppError::NotFound;
 }
+
+/// The real thing: a `postroom worker` process is killed (SIGKILL) while the
+/// network has taken the post but not yet answered; a new worker process
+/// finishes the job without posting twice.
+#[sqlx::test]
+async fn a_killed_worker_process_is_recovered_by_the_next_one(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    use base64::Engine;
+    let key = base64::engine::general_purpose::STANDARD.encode([42u8; 32]);
+    let key_for_app = key.clone();
+    let db = opts.get_database().expect("a test database").to_string();
+    let app = TestApp::spawn_with(pool_opts, opts, move |cfg| cfg.token_key = key_for_app).await;
+    let (owner, slug, account) = owner_with_account(&app).await;
+    let post = schedule(&app, &owner, &slug, "Slow network [slow]", &[account]).await;
+    make_due(&app).await;
+    let mut url = reqwest::Url::parse(&std::env::var("DATABASE_URL").unwrap()).unwrap();
+    url.set_path(&format!("/{db}"));
+    let worker = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_postroom"))
+            .arg("worker")
+            .env("DATABASE_URL", url.as_str())
+            .env("POSTROOM_DATABASE_URL", url.as_str())
+            .env("POSTROOM_TOKEN_KEY", &key)
+            .env("POSTROOM_PUBLIC_URL", &app.base)
+            .env("POSTROOM_PUBLISH_POLL_MS", "100")
+            .env("POSTROOM_MEDIA_STORE_URL", "memory:///")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start postroom worker")
+    };
+    async fn wait_for(app: &TestApp, sql: &str, want: i64) {
+        for _ in 0..200 {
+            if app.count(sql).await == want {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("timed out waiting for `{sql}` = {want}");
+    }
+    let mut first = worker();
+    // The network has the post; the worker waits for its answer — kill it now.
+    wait_for(&app, "SELECT count(*) FROM sandbox_posts", 1).await;
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert_eq!(status_of(&app, post).await, "publishing");
+    // Its lease runs out (shortened here), and a new worker takes over.
+    sqlx::query("UPDATE posts SET lease_until = now() - interval '1 second'")
+        .execute(&app.admin)
+        .await
+        .unwrap();
+    let mut second = worker();
+    wait_for(
+        &app,
+        "SELECT count(*) FROM posts WHERE status = 'published'",
+        1,
+    )
+    .await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+    assert_eq!(
+        app.count("SELECT count(*) FROM sandbox_posts").await,
+        1,
+        "published once"
+    );
+    let permalink: Option<String> =
+        sqlx::query_scalar("SELECT permalink FROM post_targets WHERE post_id = $1")
+            .bind(post)
+            .fetch_one(&app.admin)
+            .await
+            .unwrap();
+    assert!(permalink.is_some());
+}

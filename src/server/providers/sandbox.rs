@@ -7,7 +7,8 @@
 //! (`/sandbox/…`, see `routes`).
 //!
 //! Posting rules, so failures can be demonstrated: text containing `[fail]`
-//! is refused for good, `[down]` meets an outage (try again later).
+//! is refused for good, `[down]` meets an outage (try again later), `[slow]`
+//! lands at once but is answered only after five seconds.
 use super::{
     ConnectError, Lookup, Profile, Provider, PublishError, PublishRequest, Published, Tokens,
 };
@@ -194,6 +195,11 @@ impl Provider for Sandbox {
         .fetch_one(&self.pool)
         .await
         .map_err(no_answer)?;
+        if req.text.contains("[slow]") {
+            // The post has landed; the answer takes its time (a worker killed
+            // now never hears it — the crash test uses this).
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        }
         Ok(Published {
             external_post_id: id.to_string(),
             permalink: self.permalink(&handle, id),
