@@ -880,32 +880,45 @@ async fn a_killed_worker_process_is_recovered_by_the_next_one(
     make_due(&app).await;
     let mut url = reqwest::Url::parse(&std::env::var("DATABASE_URL").unwrap()).unwrap();
     url.set_path(&format!("/{db}"));
+    let mut jobs_url = url.clone();
+    jobs_url.set_username("postroom_jobs").unwrap();
+    let log_path = std::env::temp_dir().join(format!("postroom-worker-{db}.log"));
+    let log = std::fs::File::create(&log_path).unwrap();
     let worker = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_postroom"))
             .arg("worker")
+            // This test's database, whatever the environment says.
+            .env_remove("POSTROOM_DATABASE_APP_URL")
             .env("DATABASE_URL", url.as_str())
             .env("POSTROOM_DATABASE_URL", url.as_str())
+            .env("POSTROOM_DATABASE_JOBS_URL", jobs_url.as_str())
+            .stderr(log.try_clone().unwrap())
             .env("POSTROOM_TOKEN_KEY", &key)
             .env("POSTROOM_PUBLIC_URL", &app.base)
             .env("POSTROOM_PUBLISH_POLL_MS", "100")
             .env("POSTROOM_MEDIA_STORE_URL", "memory:///")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "info")
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("start postroom worker")
     };
-    async fn wait_for(app: &TestApp, sql: &str, want: i64) {
-        for _ in 0..200 {
-            if app.count(sql).await == want {
-                return;
+    let wait_for = |sql: &'static str, want: i64| {
+        let (app, log_path) = (&app, log_path.clone());
+        async move {
+            // Generous: the whole suite runs beside it on two cores.
+            for _ in 0..600 {
+                if app.count(sql).await == want {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            panic!("timed out waiting for `{sql}` = {want}; worker log:\n{log}");
         }
-        panic!("timed out waiting for `{sql}` = {want}");
-    }
+    };
     let mut first = worker();
     // The network has the post; the worker waits for its answer — kill it now.
-    wait_for(&app, "SELECT count(*) FROM sandbox_posts", 1).await;
+    wait_for("SELECT count(*) FROM sandbox_posts", 1).await;
     first.kill().unwrap();
     first.wait().unwrap();
     assert_eq!(status_of(&app, post).await, "publishing");
@@ -915,12 +928,7 @@ async fn a_killed_worker_process_is_recovered_by_the_next_one(
         .await
         .unwrap();
     let mut second = worker();
-    wait_for(
-        &app,
-        "SELECT count(*) FROM posts WHERE status = 'published'",
-        1,
-    )
-    .await;
+    wait_for("SELECT count(*) FROM posts WHERE status = 'published'", 1).await;
     second.kill().unwrap();
     second.wait().unwrap();
     assert_eq!(
