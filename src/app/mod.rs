@@ -59,7 +59,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/workspaces/new") view=workspaces::NewWorkspacePage ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=invitations::InvitePage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/w/:slug") view=workspaces::WorkspaceLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=activity::Overview ssr=SsrMode::Async />
+                    // The calendar is the workspace's home.
+                    <Route path=path!("") view=content::CalendarPage ssr=SsrMode::Async />
+                    <Route path=path!("overview") view=activity::Overview ssr=SsrMode::Async />
                     <Route path=path!("activity") view=activity::ActivityList ssr=SsrMode::Async />
                     <Route path=path!("calendar") view=content::CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("posts/new") view=content::NewPostPage ssr=SsrMode::Async />

@@ -19,7 +19,7 @@ fn href(slug: &str, view: &str, date: &str, zone: &str) -> String {
     if !q.is_empty() {
         q.insert(0, '?');
     }
-    format!("/w/{slug}/calendar{q}")
+    format!("/w/{slug}{q}")
 }
 
 fn url_pairs(pairs: &[(&str, &str)]) -> String {
@@ -441,7 +441,7 @@ fn ListView(list: PostListView, slug: String) -> impl IntoView {
             ("zone", &zone),
             ("after", &cursor),
         ]);
-        format!("/w/{slug}/calendar?{pairs}")
+        format!("/w/{slug}?{pairs}")
     });
     // From the server: the browser build has no clock of its own (wasm32).
     let today = list.today.clone();
@@ -450,7 +450,7 @@ fn ListView(list: PostListView, slug: String) -> impl IntoView {
             prev=today.clone() next=today.clone() today=today.clone() zone=list.zone.clone()
             zone_choice=if zone.is_empty() { "workspace".into() } else if zone == "UTC" { "utc".into() } else { "local".into() }
             workspace_zone=list.zone.clone() can_edit=list.can_edit />
-        <form method="get" class="filters card" action=format!("/w/{slug}/calendar")>
+        <form method="get" class="filters card" action=format!("/w/{slug}")>
             <input type="hidden" name="view" value="list" />
             <label>"Status"
                 <select name="status">

@@ -108,7 +108,7 @@ fn Detail(
                 <h1 class="post-title">{crate::model::excerpt(&post.content, 60)}</h1>
             </div>
             <div class="cal-actions">
-                <a class="button ghost" href=format!("/w/{}/calendar", slug.get_value())>"← Calendar"</a>
+                <a class="button ghost" href=format!("/w/{}", slug.get_value())>"← Calendar"</a>
                 {editable.then(|| view! { <a class="button" href=format!("/w/{}/posts/{}/edit", slug.get_value(), id.get_value())>"Edit"</a> })}
             </div>
         </div>

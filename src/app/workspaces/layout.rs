@@ -62,10 +62,10 @@ fn Frame(shell: ShellView) -> impl IntoView {
                 <Switcher shell=shell.clone() />
                 <nav class="nav" aria-label="Workspace">
                     <A href=base.clone() exact=true>
-                        <span class="nav-icon" aria-hidden="true">"◧"</span>"Overview"
-                    </A>
-                    <A href=format!("{base}/calendar")>
                         <span class="nav-icon" aria-hidden="true">"▦"</span>"Calendar"
+                    </A>
+                    <A href=format!("{base}/overview")>
+                        <span class="nav-icon" aria-hidden="true">"◧"</span>"Overview"
                     </A>
                     {can_post.then(|| view! {
                         <A href=format!("{base}/posts/new")>
