@@ -48,6 +48,9 @@ pub async fn sign_up(
     crate::server::auth::ratelimit::check_signup()?;
     use crate::server::{services::users, state::app_state};
     let state = app_state()?;
+    if let Some(why) = state.config.signup.refusal() {
+        return Err(AppError::field("form", why));
+    }
     let account = users::sign_up(
         &state.pool,
         &state.config,
@@ -63,6 +66,12 @@ pub async fn sign_up(
     let target = safe_next(next).unwrap_or_else(|| format!("/w/{}", account.personal_slug));
     leptos_axum::redirect(&target);
     Ok(())
+}
+
+/// Who may sign up on this server (the sign-up page asks before it shows its form).
+#[server]
+pub async fn signup_policy() -> Result<crate::model::SignupMode, AppError> {
+    Ok(crate::server::state::app_state()?.config.signup)
 }
 
 #[server]

@@ -81,6 +81,12 @@ pub async fn sign_up_and_accept(
     crate::server::auth::ratelimit::check_signup()?;
     use crate::server::{services::invite_tokens, state::app_state};
     let state = app_state()?;
+    if state.config.signup == crate::model::SignupMode::Closed {
+        return Err(AppError::field(
+            "form",
+            "New accounts are created by the operator of this server. Log in with an existing account to accept.",
+        ));
+    }
     let client = crate::api::auth::client_info();
     let (session, slug) = invite_tokens::sign_up_and_accept(
         &state.pool,

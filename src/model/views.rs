@@ -107,3 +107,31 @@ pub struct OverviewView {
     pub created_at: DateTime<Utc>,
     pub recent_activity: Vec<ActivityView>,
 }
+
+/// Who may create an account on this server (an operator setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignupMode {
+    /// Anyone may sign up.
+    #[default]
+    Open,
+    /// Only through an invitation link.
+    InviteOnly,
+    /// Nobody: accounts come from `postroom admin create-user`.
+    Closed,
+}
+
+impl SignupMode {
+    /// Why the sign-up form is not offered, for the page and the refusal.
+    pub fn refusal(self) -> Option<&'static str> {
+        match self {
+            SignupMode::Open => None,
+            SignupMode::InviteOnly => Some(
+                "This server is invitation only: ask a workspace owner or admin for an invitation link.",
+            ),
+            SignupMode::Closed => Some(
+                "New accounts are created by the operator of this server. Ask them for an account.",
+            ),
+        }
+    }
+}

@@ -22,6 +22,9 @@ pub struct Config {
     /// Public base URL, used in links sent by email; `https://` turns on `Secure` cookies.
     pub public_url: String,
     pub billing_mode: BillingMode,
+    /// Who may sign up: `open`, `invite-only` (through invitation links
+    /// only) or `closed` (only `postroom admin create-user`).
+    pub signup: crate::model::SignupMode,
     /// Migrator connection: owns the tables, applies migrations.
     pub database_url: String,
     /// Runtime connection (a role without BYPASSRLS). Empty: `database_url`
@@ -93,6 +96,7 @@ impl Default for Config {
             site_addr: "127.0.0.1:3000".into(),
             public_url: String::new(),
             billing_mode: BillingMode::SelfHosted,
+            signup: crate::model::SignupMode::Open,
             database_url: "postgres://postroom@127.0.0.1:5432/postroom".into(),
             database_app_url: String::new(),
             database_jobs_url: String::new(),

@@ -20,6 +20,7 @@ mod races;
 mod rate_limits;
 mod rls;
 mod security_headers;
+mod signup_mode;
 mod static_files;
 mod tenancy_matrix;
 mod workspaces;

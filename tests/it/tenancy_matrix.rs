@@ -15,6 +15,7 @@ fn not_workspace_scoped() -> Vec<&'static str> {
         a::LogIn::PATH,
         a::LogOut::PATH,
         a::CurrentUser::PATH,
+        a::SignupPolicy::PATH,
         a::HomeTarget::PATH,
         w::ListMyWorkspaces::PATH,
         w::CreateWorkspace::PATH,

@@ -74,9 +74,17 @@ pub fn SignupPage() -> impl IntoView {
             format!("/login?next={}", urlencode(&n))
         }
     };
+    let policy = Resource::new(|| (), |_| crate::api::auth::signup_policy());
+    let closed = move || policy.get().and_then(Result::ok).and_then(|m| m.refusal());
     view! {
         <Title text="Sign up" />
         <AuthFrame title="Create your account" subtitle="You get a personal workspace right away; add one per client next.">
+            <Suspense fallback=|| ()>
+            {move || closed().map(|why| view! {
+                <div class="alert alert-info" role="status">{why}</div>
+                <p class="switch-auth">"Already have an account? " <a href="/login">"Log in"</a></p>
+            })}
+            <Show when=move || policy.get().is_some() && closed().is_none()>
             <ActionForm action=action attr:class="form" attr:novalidate="">
                 <FormAlert message=Signal::derive(form_error(value)) />
                 <input type="hidden" name="next" value=next.get_untracked() />
@@ -95,6 +103,8 @@ pub fn SignupPage() -> impl IntoView {
                 </button>
             </ActionForm>
             <p class="switch-auth">"Already have an account? " <a href=login_href>"Log in"</a></p>
+            </Show>
+            </Suspense>
         </AuthFrame>
     }
 }
