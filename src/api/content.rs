@@ -4,7 +4,7 @@
 //! simply not found.
 use crate::model::{
     AccountsPage, AppError, ApprovalQueueView, CalendarView, ComposerView, LabelsPage,
-    MediaLibraryView, PostListView, PostView, PublishingSettingsView,
+    MediaLibraryView, PostListView, PostView, PublishingSettingsView, UsageView,
 };
 use leptos::prelude::*;
 
@@ -14,7 +14,7 @@ mod ssr {
     pub use crate::model::{
         AppError, ApprovalItem, CalendarMode, Permission, PostFilter, PostInput,
     };
-    pub use crate::server::services::{accounts, calendar, labels, media, posts, zones};
+    pub use crate::server::services::{accounts, calendar, labels, media, posts, usage, zones};
     pub use uuid::Uuid;
 
     /// An id from a form; anything that is not one names nothing here.
@@ -206,7 +206,7 @@ pub async fn save_post(
     intent: Option<String>,
 ) -> Result<String, AppError> {
     use ssr::*;
-    let (_, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
+    let (state, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
     let input = PostInput {
         post_id: post_id.unwrap_or_default(),
         content: content.unwrap_or_default(),
@@ -218,7 +218,7 @@ pub async fn save_post(
         time: time.unwrap_or_default(),
         intent: intent.unwrap_or_default(),
     };
-    let id = posts::save(&mut tx, input).await?;
+    let id = posts::save(&mut tx, input, state.config.billing_mode).await?;
     let slug = tx.ctx().slug().to_string();
     tx.commit().await?;
     leptos_axum::redirect(&format!("/w/{slug}/posts/{id}?saved=1"));
@@ -278,8 +278,15 @@ pub async fn reschedule_post(
     time: String,
 ) -> Result<(), AppError> {
     use ssr::*;
-    let (_, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
-    posts::reschedule(&mut tx, id(&post_id)?, &date, &time).await?;
+    let (state, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
+    posts::reschedule(
+        &mut tx,
+        id(&post_id)?,
+        &date,
+        &time,
+        state.config.billing_mode,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -444,4 +451,16 @@ pub async fn update_publishing_settings(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+// ---- usage ---------------------------------------------------------------------------
+
+/// The usage meters of this workspace and its owner's pooled use.
+#[server]
+pub async fn usage(slug: String) -> Result<UsageView, AppError> {
+    use ssr::*;
+    let (state, _, mut tx) = ctx(&slug, Permission::ViewUsage).await?;
+    let view = usage::view(&mut tx, state.config.billing_mode).await?;
+    tx.commit().await?;
+    Ok(view)
 }

@@ -82,7 +82,13 @@ pub async fn create_workspace(name: String) -> Result<(), AppError> {
     use ssr::*;
     let state = app_state()?;
     let user = auth::require_user()?;
-    let slug = workspaces::create(&state.pool, &auth::principal(&user), &name).await?;
+    let slug = workspaces::create(
+        &state.pool,
+        &auth::principal(&user),
+        &name,
+        state.config.billing_mode,
+    )
+    .await?;
     leptos_axum::redirect(&format!("/w/{slug}"));
     Ok(())
 }

@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounts") view=content::AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("labels") view=content::LabelsPage ssr=SsrMode::Async />
                     <Route path=path!("media") view=content::MediaPage ssr=SsrMode::Async />
+                    <Route path=path!("usage") view=content::UsagePage ssr=SsrMode::Async />
                     <Route path=path!("approvals") view=content::ApprovalsPage ssr=SsrMode::Async />
                     <Route path=path!("settings/publishing") view=content::PublishingSettings ssr=SsrMode::Async />
                     <Route path=path!("settings") view=workspaces::GeneralSettings ssr=SsrMode::Async />

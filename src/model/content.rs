@@ -511,3 +511,47 @@ mod tests {
         }
     }
 }
+
+/// One meter of the usage page: this workspace's use, the owner's pooled
+/// use across their workspaces, and the plan's cap (none when self-hosted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageMeter {
+    pub label: String,
+    pub workspace: Option<i64>,
+    pub pooled: i64,
+    pub limit: Option<i64>,
+}
+
+impl UsageMeter {
+    /// Share of the cap in use, 0–100 (None without a cap).
+    pub fn percent(&self) -> Option<u32> {
+        self.limit.map(|l| {
+            if l <= 0 {
+                100
+            } else {
+                ((self.pooled as f64 / l as f64) * 100.0)
+                    .round()
+                    .clamp(0.0, 100.0) as u32
+            }
+        })
+    }
+    /// `ok`, `warn` (≥ 80 %) or `full` (≥ 100 %).
+    pub fn level(&self) -> &'static str {
+        match self.percent() {
+            Some(p) if p >= 100 => "full",
+            Some(p) if p >= 80 => "warn",
+            _ => "ok",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageView {
+    pub plan: String,
+    /// Limits are enforced (cloud billing).
+    pub cloud: bool,
+    pub cycle_start: DateTime<Utc>,
+    pub cycle_end: DateTime<Utc>,
+    pub meters: Vec<UsageMeter>,
+    pub horizon_days: Option<i64>,
+}

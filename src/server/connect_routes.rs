@@ -86,6 +86,7 @@ pub async fn start(
             &state.providers,
             &state.config.public_url,
             &platform,
+            state.config.billing_mode,
         )
         .await?;
         tx.commit().await?;
@@ -105,6 +106,9 @@ pub async fn start(
         }
         Err(AppError::Conflict(_)) => {
             Redirect::to(&format!("/w/{slug}/accounts?error=unavailable")).into_response()
+        }
+        Err(AppError::PlanLimit { .. }) => {
+            Redirect::to(&format!("/w/{slug}/accounts?error=limit")).into_response()
         }
         Err(_) => Redirect::to(&format!("/w/{slug}/accounts?error=failed")).into_response(),
     }
@@ -145,6 +149,7 @@ pub async fn callback(
         &q.state,
         q.code.as_deref(),
         q.error.as_deref(),
+        state.config.billing_mode,
     )
     .await;
     match done {
@@ -160,6 +165,12 @@ pub async fn callback(
             Redirect::to(&format!("/w/{slug}/accounts?error={code}")).into_response()
         }
         Ok(Err(ConnectFailure::BadState)) | Err(AppError::NotFound) => bad_state(),
+        Err(AppError::PlanLimit { .. }) => message_page(
+            StatusCode::PAYMENT_REQUIRED,
+            "Plan limit reached",
+            "This workspace's owner has connected as many social accounts as the plan allows. Disconnect one or upgrade the plan, then connect again.".into(),
+            ("/".into(), "Go to your workspaces"),
+        ),
         Err(AppError::Forbidden) => message_page(
             StatusCode::FORBIDDEN,
             "Not allowed",

@@ -109,7 +109,7 @@ pub async fn seed_if_empty(
     users::operator::set_plan(owner_pool, DEMO_EMAIL, "pro").await?;
     let principal = account.session.principal;
     for client in CLIENTS {
-        let slug = workspaces::create(pool, &principal, client.name).await?;
+        let slug = workspaces::create(pool, &principal, client.name, cfg.billing_mode).await?;
         let mut tx = tenancy::authorize(
             pool,
             None,
@@ -207,7 +207,15 @@ async fn seed_content(
             .await
             .map_err(|_| AppError::Internal)?;
         account_ids.push(
-            accounts::save_account(&mut tx, &cipher, sandbox::PLATFORM, &profile, &tokens).await?,
+            accounts::save_account(
+                &mut tx,
+                &cipher,
+                sandbox::PLATFORM,
+                &profile,
+                &tokens,
+                cfg.billing_mode,
+            )
+            .await?,
         );
     }
     let mut label_ids = Vec::new();
@@ -242,6 +250,7 @@ async fn seed_content(
                 intent: intent.into(),
                 ..Default::default()
             },
+            cfg.billing_mode,
         )
         .await?;
     }

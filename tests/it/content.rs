@@ -225,6 +225,7 @@ pub fn content_attacks(
         ),
         (c::ApprovalQueue::PATH, vec![s()]),
         (c::MediaLibrary::PATH, vec![s()]),
+        (c::Usage::PATH, vec![s()]),
         (
             c::DeleteMedia::PATH,
             vec![s(), ("media_id", o.media.to_string())],
@@ -265,6 +266,7 @@ pub fn required(path: &str) -> Permission {
         (c::RejectPost::PATH, Permission::ApprovePosts),
         (c::ApprovalQueue::PATH, Permission::ViewContent),
         (c::MediaLibrary::PATH, Permission::ViewContent),
+        (c::Usage::PATH, Permission::ViewUsage),
         (c::DeleteMedia::PATH, Permission::EditPosts),
         (c::LoadCalendar::PATH, Permission::ViewContent),
         (c::ListPosts::PATH, Permission::ViewContent),
@@ -287,6 +289,7 @@ const PAGES: &[&str] = &[
     "/labels",
     "/approvals",
     "/media",
+    "/usage",
     "/settings/publishing",
 ];
 
@@ -417,6 +420,7 @@ async fn another_workspaces_content_ids_are_unknown_in_yours(
             c::LoadCalendar::PATH,
             c::ListPosts::PATH,
             c::MediaLibrary::PATH,
+            c::Usage::PATH,
             c::PublishingSettings::PATH,
             c::CreateLabel::PATH,
             c::CreateSignature::PATH,

@@ -12,6 +12,7 @@ mod csrf;
 mod invitations;
 mod invite_accept;
 mod invite_mail;
+mod limits;
 mod media;
 mod members;
 mod permissions;

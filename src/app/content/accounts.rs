@@ -20,6 +20,7 @@ fn notice(q: &leptos_router::params::ParamsMap) -> Option<(&'static str, String)
             "refused" => "The network refused the connection. Please try again.",
             "forbidden" => "Only owners and admins can connect social accounts.",
             "unavailable" => "That network cannot be connected on this server yet.",
+            "limit" => "The plan's social-account limit is reached: disconnect an account or upgrade the plan to connect another.",
             _ => "The account could not be connected. Please try again.",
         };
         ("alert-error", text.to_string())

@@ -9,6 +9,7 @@ mod labels;
 mod media;
 mod post;
 mod publishing;
+mod usage;
 
 pub use accounts::AccountsPage;
 pub use approvals::ApprovalsPage;
@@ -18,6 +19,10 @@ pub use labels::LabelsPage;
 pub use media::MediaPage;
 pub use post::PostPage;
 pub use publishing::PublishingSettings;
+pub use usage::UsagePage;
+// The agency dashboard (next) draws the same meters.
+#[allow(unused_imports)]
+pub use usage::UsageMeters;
 
 use crate::model::{network, PostStatus};
 use leptos::prelude::*;

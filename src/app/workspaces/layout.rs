@@ -85,6 +85,11 @@ fn Frame(shell: ShellView) -> impl IntoView {
                         <span class="nav-icon" aria-hidden="true">"◆"</span>"Labels"
                     </A>
                     {can_usage.then(|| view! {
+                        <A href=format!("{base}/usage")>
+                            <span class="nav-icon" aria-hidden="true">"◔"</span>"Usage"
+                        </A>
+                    })}
+                    {can_usage.then(|| view! {
                         <A href=format!("{base}/activity")>
                             <span class="nav-icon" aria-hidden="true">"≋"</span>"Activity"
                         </A>

@@ -2,9 +2,11 @@
 //! callback), disconnect (tokens wiped; past posts stay readable).
 use crate::model::{network, AccountView, AppError, Permission};
 use crate::server::auth::tokens;
+use crate::server::config::BillingMode;
 use crate::server::crypto::TokenCipher;
 use crate::server::providers::{redirect_uri, Profile, Providers, Tokens};
 use crate::server::services::activity::{self, Event};
+use crate::server::services::usage;
 use crate::server::tenancy::{self, Principal, ScopedTx, WorkspaceRef};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -71,8 +73,11 @@ pub async fn start_connect(
     providers: &Providers,
     public_url: &str,
     platform: &str,
+    billing: BillingMode,
 ) -> Result<String, AppError> {
     tx.ctx().require(Permission::ManageAccounts)?;
+    // Said before the person goes to the network (checked again on the way back).
+    usage::check_account(tx, billing).await?;
     let net = network(platform).ok_or(AppError::NotFound)?;
     let provider = providers.get(net.code).ok_or_else(|| {
         AppError::Conflict(format!(
@@ -121,6 +126,7 @@ pub async fn finish_connect(
     state: &str,
     code: Option<&str>,
     denied: Option<&str>,
+    billing: BillingMode,
 ) -> Result<Result<String, ConnectFailure>, AppError> {
     // 1. Consume the state (short transaction, before any network call).
     let mut tx = tenancy::begin_user(pool, principal).await?;
@@ -180,7 +186,7 @@ pub async fn finish_connect(
         Permission::ManageAccounts,
     )
     .await?;
-    save_account(&mut tx, cipher, platform, &profile, &tokens).await?;
+    save_account(&mut tx, cipher, platform, &profile, &tokens, billing).await?;
     tx.commit().await?;
     Ok(Ok(slug))
 }
@@ -192,18 +198,27 @@ pub async fn save_account(
     platform: &str,
     profile: &Profile,
     tokens: &Tokens,
+    billing: BillingMode,
 ) -> Result<Uuid, AppError> {
     tx.ctx().require(Permission::ManageAccounts)?;
     let ws = tx.workspace_id();
     let user = tx.ctx().actor_user()?;
-    let existing: Option<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM social_accounts WHERE workspace_id = $1 AND platform = $2 AND external_id = $3",
+    let current: Option<(Uuid, String)> = sqlx::query_as(
+        "SELECT id, status FROM social_accounts WHERE workspace_id = $1 AND platform = $2 AND external_id = $3",
     )
     .bind(ws)
     .bind(platform)
     .bind(&profile.external_id)
     .fetch_optional(tx.conn())
     .await?;
+    // A new account, or one coming back from disconnected, takes a slot.
+    if current
+        .as_ref()
+        .is_none_or(|(_, status)| status == "disconnected")
+    {
+        usage::check_account(tx, billing).await?;
+    }
+    let existing = current.map(|(id, _)| id);
     let id = existing.unwrap_or_else(Uuid::new_v4);
     let access = cipher.seal(&tokens.access, id.as_bytes());
     let refresh = tokens

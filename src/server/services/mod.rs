@@ -8,6 +8,7 @@ pub mod labels;
 pub mod media;
 pub mod members;
 pub mod posts;
+pub mod usage;
 pub mod users;
 pub mod workspaces;
 pub mod zones;

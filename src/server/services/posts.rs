@@ -5,8 +5,9 @@ use crate::model::{
     char_count, network, with_signature, AppError, FieldError, LabelView, Permission, PostInput,
     PostStatus, PostView, Role, TargetView,
 };
+use crate::server::config::BillingMode;
 use crate::server::services::activity::{self, Event};
-use crate::server::services::{media, zones};
+use crate::server::services::{media, usage, zones};
 use crate::server::tenancy::ScopedTx;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -467,9 +468,14 @@ fn scheduled_status(rules: &PostingRules) -> PostStatus {
 
 /// Saves the composer: a new post, or changes to an editable one. Editing a
 /// post that was approved sends it back for approval. Returns its id.
-pub async fn save(tx: &mut ScopedTx, input: PostInput) -> Result<Uuid, AppError> {
+pub async fn save(
+    tx: &mut ScopedTx,
+    input: PostInput,
+    billing: BillingMode,
+) -> Result<Uuid, AppError> {
     tx.ctx().require(Permission::EditPosts)?;
     let ws = tx.workspace_id();
+    let mut was_active = false;
     let existing = match input.post_id.trim() {
         "" => None,
         raw => {
@@ -487,6 +493,7 @@ pub async fn save(tx: &mut ScopedTx, input: PostInput) -> Result<Uuid, AppError>
             if !status.editable() {
                 return Err(not_editable(status));
             }
+            was_active = is_active(status);
             Some(id)
         }
     };
@@ -497,6 +504,9 @@ pub async fn save(tx: &mut ScopedTx, input: PostInput) -> Result<Uuid, AppError>
     } else {
         PostStatus::Draft
     };
+    if is_active(status) {
+        usage::check_schedule(tx, billing, c.scheduled_at, !was_active, was_active).await?;
+    }
     let user = tx.ctx().actor_user()?;
     let id = match existing {
         Some(id) => {
@@ -624,6 +634,7 @@ pub async fn reschedule(
     id: Uuid,
     date: &str,
     time: &str,
+    billing: BillingMode,
 ) -> Result<(), AppError> {
     tx.ctx().require(Permission::EditPosts)?;
     let ws = tx.workspace_id();
@@ -664,6 +675,10 @@ pub async fn reschedule(
         }
         other => other,
     };
+    if is_active(new_status) {
+        let was = is_active(status);
+        usage::check_schedule(tx, billing, Some(at), !was, was).await?;
+    }
     sqlx::query(
         "UPDATE posts SET scheduled_at = $3, status = $4, approved_by = NULL, approved_at = NULL, \
                 attempts = 0, next_attempt_at = NULL, last_error = NULL \
@@ -922,6 +937,14 @@ pub async fn awaiting_approval(tx: &mut ScopedTx, tz: Tz) -> Result<Vec<PostView
     .fetch_all(tx.conn())
     .await?;
     views(tx, &ids, tz).await
+}
+
+/// Waiting to be published (what "scheduled posts" counts).
+fn is_active(s: PostStatus) -> bool {
+    matches!(
+        s,
+        PostStatus::AwaitingApproval | PostStatus::Scheduled | PostStatus::Publishing
+    )
 }
 
 /// May this role schedule without anyone's approval?

@@ -137,8 +137,14 @@ pub async fn create_in(
 }
 
 /// Creates a workspace for the principal; returns its slug.
-pub async fn create(pool: &PgPool, principal: &Principal, name: &str) -> Result<String, AppError> {
-    let tx = tenancy::begin_user(pool, principal).await?;
+pub async fn create(
+    pool: &PgPool,
+    principal: &Principal,
+    name: &str,
+    billing: crate::server::config::BillingMode,
+) -> Result<String, AppError> {
+    let mut tx = tenancy::begin_user(pool, principal).await?;
+    crate::server::services::usage::check_workspace(&mut tx, billing).await?;
     let tx = create_in(tx, principal, name, false).await?;
     let slug = tx.ctx().slug().to_string();
     tx.commit().await?;

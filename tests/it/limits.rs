@@ -1,0 +1,280 @@
+//! Plans and limits in cloud mode (SPEC §3): every gated action at its
+//! boundary, pooled across the owner's workspaces, safe under concurrency,
+//! and skipped when self-hosted.
+use crate::common::TestApp;
+use crate::publishing::connect_sandbox;
+use chrono::{Duration, Utc};
+use postroom::api::content as c;
+use postroom::model::AppError;
+use postroom::server::config::BillingMode;
+use reqwest::{Client, StatusCode};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use uuid::Uuid;
+
+async fn cloud(pool_opts: PgPoolOptions, opts: PgConnectOptions) -> TestApp {
+    TestApp::spawn_with(pool_opts, opts, |cfg| cfg.billing_mode = BillingMode::Cloud).await
+}
+
+async fn set_limit(app: &TestApp, plan: &str, column: &str, value: i32) {
+    sqlx::query(&format!("UPDATE plans SET {column} = $2 WHERE code = $1"))
+        .bind(plan)
+        .bind(value)
+        .execute(&app.admin)
+        .await
+        .unwrap();
+}
+
+async fn set_plan(app: &TestApp, email: &str, plan: &str) {
+    sqlx::query("UPDATE users SET plan = $2 WHERE email = $1")
+        .bind(email)
+        .bind(plan)
+        .execute(&app.admin)
+        .await
+        .unwrap();
+}
+
+fn soon(days: i64) -> (String, String) {
+    let at = Utc::now() + Duration::days(days) + Duration::minutes(10);
+    (
+        at.format("%Y-%m-%d").to_string(),
+        at.format("%H:%M").to_string(),
+    )
+}
+
+async fn schedule(
+    app: &TestApp,
+    who: &Client,
+    slug: &str,
+    account: Uuid,
+    days: i64,
+) -> (StatusCode, String) {
+    let (date, time) = soon(days);
+    app.call::<c::SavePost>(
+        who,
+        &[
+            ("slug", slug.to_string()),
+            ("content", format!("Post {}", Uuid::new_v4())),
+            ("account_ids[0]", account.to_string()),
+            ("date", date),
+            ("time", time),
+            ("intent", "schedule".into()),
+        ],
+    )
+    .await
+}
+
+fn limit_code(body: &str) -> String {
+    match serde_json::from_str::<AppError>(body) {
+        Ok(AppError::PlanLimit { code, .. }) => code,
+        other => panic!("not a plan limit: {other:?} {body}"),
+    }
+}
+
+#[sqlx::test]
+async fn twenty_concurrent_schedules_at_a_limit_of_five_get_exactly_five(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = cloud(pool_opts, opts).await;
+    let (owner, slug) = app.sign_up("Olive", "olive@example.test").await;
+    let account = connect_sandbox(&app, &owner, &slug, "olive_main").await;
+    set_limit(&app, "starter", "scheduled_posts", 5).await;
+    let calls = (0..20).map(|_| schedule(&app, &owner, &slug, account, 1));
+    let results = futures::future::join_all(calls).await;
+    let ok = results.iter().filter(|(s, _)| s.is_success()).count();
+    let refused: Vec<&(StatusCode, String)> = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::PAYMENT_REQUIRED)
+        .collect();
+    assert_eq!(ok, 5, "{results:?}");
+    assert_eq!(refused.len(), 15);
+    for (_, body) in refused {
+        assert_eq!(limit_code(body), "SCHEDULED_POST_LIMIT_REACHED");
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM posts").await,
+        5,
+        "nothing half-written"
+    );
+    // The meter reads the counter: 5 of 5, red.
+    let (_, page) = app.get(&owner, &format!("/w/{slug}/usage")).await;
+    assert!(page.contains("5 of 5"), "{page}");
+    assert!(page.contains("meter-full"));
+    // Deleting one gives the capacity back at once.
+    let post: Uuid = sqlx::query_scalar("SELECT id FROM posts LIMIT 1")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    let (status, _) = app
+        .call::<c::DeletePost>(
+            &owner,
+            &[("slug", slug.clone()), ("post_id", post.to_string())],
+        )
+        .await;
+    assert!(status.is_success() || status.is_redirection());
+    let (status, body) = schedule(&app, &owner, &slug, account, 1).await;
+    assert!(status.is_success(), "{body}");
+}
+
+#[sqlx::test]
+async fn monthly_posts_and_the_horizon_at_their_boundaries(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = cloud(pool_opts, opts).await;
+    let (owner, slug) = app.sign_up("Olive", "olive@example.test").await;
+    let account = connect_sandbox(&app, &owner, &slug, "olive_main").await;
+    set_limit(&app, "starter", "monthly_posts", 3).await;
+    for _ in 0..3 {
+        let (status, body) = schedule(&app, &owner, &slug, account, 1).await;
+        assert!(status.is_success(), "{body}");
+    }
+    let (status, body) = schedule(&app, &owner, &slug, account, 1).await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+    assert_eq!(limit_code(&body), "POST_LIMIT_REACHED");
+    assert!(body.contains("Starter"), "{body}");
+    // A draft is not limited.
+    let (status, _) = app
+        .call::<c::SavePost>(
+            &owner,
+            &[
+                ("slug", slug.clone()),
+                ("content", "Just a draft".into()),
+                ("account_ids[0]", account.to_string()),
+                ("intent", "draft".into()),
+            ],
+        )
+        .await;
+    assert!(status.is_success());
+    // Published posts keep counting; an unscheduled one gives its place back.
+    let post: Uuid = sqlx::query_scalar("SELECT id FROM posts WHERE status = 'scheduled' LIMIT 1")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    let (date, time) = soon(2);
+    let (status, body) = app
+        .call::<c::SavePost>(
+            &owner,
+            &[
+                ("slug", slug.clone()),
+                ("post_id", post.to_string()),
+                ("content", "Back to draft".into()),
+                ("account_ids[0]", account.to_string()),
+                ("date", date),
+                ("time", time),
+                ("intent", "draft".into()),
+            ],
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (status, body) = schedule(&app, &owner, &slug, account, 1).await;
+    assert!(status.is_success(), "{body}");
+    // Starter schedules at most 30 days ahead.
+    set_limit(&app, "starter", "monthly_posts", 100).await;
+    let (status, body) = schedule(&app, &owner, &slug, account, 29).await;
+    assert!(status.is_success(), "{body}");
+    let (status, body) = schedule(&app, &owner, &slug, account, 31).await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+    assert_eq!(limit_code(&body), "SCHEDULE_HORIZON_REACHED");
+}
+
+#[sqlx::test]
+async fn limits_are_pooled_across_the_owners_workspaces_and_apply_to_members(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = cloud(pool_opts, opts).await;
+    let (owner, personal) = app.sign_up("Olive", "olive@example.test").await;
+    set_plan(&app, "olive@example.test", "plus").await;
+    set_limit(&app, "plus", "scheduled_posts", 2).await;
+    let second = app.create_workspace(&owner, "Second Co").await;
+    let a1 = connect_sandbox(&app, &owner, &personal, "olive_a").await;
+    let a2 = connect_sandbox(&app, &owner, &second, "olive_b").await;
+    let (editor, _) = app.sign_up("Ed", "ed@example.test").await;
+    app.add_member(&second, "ed@example.test", "EDITOR").await;
+    assert!(schedule(&app, &owner, &personal, a1, 1)
+        .await
+        .0
+        .is_success());
+    assert!(schedule(&app, &editor, &second, a2, 1).await.0.is_success());
+    // The third, in either workspace and by anyone, is over the owner's pooled limit.
+    let (status, body) = schedule(&app, &editor, &second, a2, 1).await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+    let (status, _) = schedule(&app, &owner, &personal, a1, 1).await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+    // The editor's own personal workspace has its own owner (the editor) and plan.
+    let (_, page) = app.get(&owner, &format!("/w/{second}/usage")).await;
+    assert!(page.contains("2 of 2"), "pooled meter: {page}");
+}
+
+#[sqlx::test]
+async fn workspaces_and_accounts_stop_at_the_plan(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = cloud(pool_opts, opts).await;
+    let (owner, slug) = app.sign_up("Olive", "olive@example.test").await;
+    // Starter: one workspace (the personal one).
+    let (status, body) = app
+        .call::<postroom::api::workspaces::CreateWorkspace>(&owner, &[("name", "One Too Many")])
+        .await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+    assert_eq!(limit_code(&body), "WORKSPACE_LIMIT_REACHED");
+    // Plus: five in all, however many are asked for at once.
+    set_plan(&app, "olive@example.test", "plus").await;
+    let calls = (0..8).map(|i| {
+        let owner = owner.clone();
+        let app = &app;
+        async move {
+            app.call::<postroom::api::workspaces::CreateWorkspace>(
+                &owner,
+                &[("name", format!("Client {i}"))],
+            )
+            .await
+        }
+    });
+    let results = futures::future::join_all(calls).await;
+    assert_eq!(
+        results
+            .iter()
+            .filter(|(s, _)| s.is_success() || s.is_redirection())
+            .count(),
+        4,
+        "{results:?}"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM workspaces").await, 5);
+    // Social accounts: one allowed here.
+    set_limit(&app, "plus", "max_social_accounts", 1).await;
+    connect_sandbox(&app, &owner, &slug, "olive_one").await;
+    let res = owner
+        .get(format!("{}/w/{slug}/accounts/connect/sandbox", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/w/{slug}/accounts?error=limit")
+    );
+    assert_eq!(app.count("SELECT count(*) FROM social_accounts").await, 1);
+}
+
+#[sqlx::test]
+async fn self_hosted_skips_every_check_but_still_meters(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts).await; // self-hosted is the default
+    let (owner, slug) = app.sign_up("Olive", "olive@example.test").await;
+    let account = connect_sandbox(&app, &owner, &slug, "olive_main").await;
+    set_limit(&app, "starter", "scheduled_posts", 1).await;
+    set_limit(&app, "starter", "monthly_posts", 1).await;
+    for _ in 0..3 {
+        let (status, body) = schedule(&app, &owner, &slug, account, 60).await;
+        assert!(status.is_success(), "{body}");
+    }
+    app.create_workspace(&owner, "Second Co").await;
+    let (_, page) = app.get(&owner, &format!("/w/{slug}/usage")).await;
+    assert!(page.contains("3 · no limit"), "{page}");
+    assert!(page.contains("Self-hosted"));
+}
