@@ -78,7 +78,9 @@ pub async fn transfer_ownership(
         .login_limiter
         .confirm_password(&auth::client_ip(), user.id, &user.email, check)
         .await?;
-    let (_, _, mut tx) = ctx(&slug, Permission::OwnWorkspace).await?;
+    let (state, _, mut tx) = ctx(&slug, Permission::OwnWorkspace).await?;
+    crate::server::services::usage::check_transfer(&mut tx, state.config.billing_mode, user_id)
+        .await?;
     members::transfer_ownership(&mut tx, user_id).await?;
     tx.commit().await
 }

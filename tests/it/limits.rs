@@ -278,3 +278,86 @@ async fn self_hosted_skips_every_check_but_still_meters(
     assert!(page.contains("3 · no limit"), "{page}");
     assert!(page.contains("Self-hosted"));
 }
+
+#[sqlx::test]
+async fn members_count_people_across_workspaces_with_pending_invitations(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    use postroom::api::invitations::InviteMember;
+    let app = cloud(pool_opts, opts).await;
+    let (owner, personal) = app.sign_up("Olive", "olive@example.test").await;
+    let invite = |slug: String, email: &'static str| {
+        let owner = owner.clone();
+        let app = &app;
+        async move {
+            app.call::<InviteMember>(
+                &owner,
+                &[
+                    ("slug", slug.as_str()),
+                    ("email", email),
+                    ("role", "EDITOR"),
+                ],
+            )
+            .await
+        }
+    };
+    // Starter: one person — the owner.
+    let (status, body) = invite(personal.clone(), "a@example.test").await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+    assert_eq!(limit_code(&body), "MEMBER_LIMIT_REACHED");
+    assert_eq!(app.count("SELECT count(*) FROM invitations").await, 0);
+    // Plus: five people in all, pending invitations included.
+    set_plan(&app, "olive@example.test", "plus").await;
+    let second = app.create_workspace(&owner, "Second Co").await;
+    for email in [
+        "a@example.test",
+        "b@example.test",
+        "c@example.test",
+        "d@example.test",
+    ] {
+        let (status, body) = invite(personal.clone(), email).await;
+        assert!(status.is_success(), "{email}: {body}");
+    }
+    let (status, body) = invite(second.clone(), "e@example.test").await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+    // Someone already counted may join another of the owner's workspaces.
+    let (status, body) = invite(second.clone(), "a@example.test").await;
+    assert!(status.is_success(), "{body}");
+    let (_, page) = app.get(&owner, &format!("/w/{personal}/usage")).await;
+    assert!(page.contains("5 of 5"), "{page}");
+}
+
+#[sqlx::test]
+async fn a_transfer_needs_room_in_the_new_owners_plan(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    use postroom::api::members::TransferOwnership;
+    let app = cloud(pool_opts, opts).await;
+    let (owner, _) = app.sign_up("Olive", "olive@example.test").await;
+    set_plan(&app, "olive@example.test", "plus").await;
+    let slug = app.create_workspace(&owner, "Handover Co").await;
+    app.sign_up("Ada", "ada@example.test").await; // Starter, owns her personal workspace
+    app.add_member(&slug, "ada@example.test", "ADMIN").await;
+    let ada = app.user_id("ada@example.test").await;
+    let args = [
+        ("slug", slug.clone()),
+        ("user_id", ada.to_string()),
+        ("password", "correct horse battery".to_string()),
+    ];
+    let (status, body) = app.call::<TransferOwnership>(&owner, &args).await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+    assert_eq!(limit_code(&body), "WORKSPACE_LIMIT_REACHED");
+    assert_eq!(
+        app.role_of(&slug, "olive@example.test").await.as_deref(),
+        Some("OWNER")
+    );
+    set_plan(&app, "ada@example.test", "plus").await;
+    let (status, body) = app.call::<TransferOwnership>(&owner, &args).await;
+    assert!(status.is_success(), "{body}");
+    assert_eq!(
+        app.role_of(&slug, "ada@example.test").await.as_deref(),
+        Some("OWNER")
+    );
+}

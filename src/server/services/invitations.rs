@@ -83,6 +83,7 @@ pub async fn invite(
             format!("{email} is already a member of this workspace."),
         ));
     }
+    crate::server::services::usage::check_invite(tx, cfg.billing_mode, &email).await?;
     // An expired invitation no longer blocks a new one.
     sqlx::query(
         "UPDATE invitations SET revoked_at = now() WHERE workspace_id = $1 AND email = $2::citext \

@@ -146,6 +146,67 @@ pub async fn check_account(tx: &mut ScopedTx, billing: BillingMode) -> Result<()
     Ok(())
 }
 
+/// Before inviting `email`: a person new to the owner's workspaces (members
+/// and pending invitations, across all of them) takes a seat.
+pub async fn check_invite(
+    tx: &mut ScopedTx,
+    billing: BillingMode,
+    email: &str,
+) -> Result<(), AppError> {
+    if billing == BillingMode::SelfHosted {
+        return Ok(());
+    }
+    lock_scoped(tx).await?;
+    let (people, known, max, plan_name): (i64, bool, i32, String) =
+        sqlx::query_as("SELECT people, known, max_members, plan_name FROM app_owner_people($1)")
+            .bind(email)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or(AppError::NotFound)?;
+    if !known && people >= max as i64 {
+        return Err(limit_error(
+            "MEMBER_LIMIT_REACHED",
+            "members",
+            "people across its workspaces (pending invitations included)",
+            &plan_name,
+            max as i64,
+            people,
+        ));
+    }
+    Ok(())
+}
+
+/// Before an ownership transfer: the new owner's plan must have room for one
+/// more workspace.
+pub async fn check_transfer(
+    tx: &mut ScopedTx,
+    billing: BillingMode,
+    to: uuid::Uuid,
+) -> Result<(), AppError> {
+    if billing == BillingMode::SelfHosted {
+        return Ok(());
+    }
+    let row: Option<(String, i32, i64)> = sqlx::query_as(
+        "SELECT plan_name, max_workspaces, workspaces_owned FROM app_transfer_capacity($1)",
+    )
+    .bind(to)
+    .fetch_optional(tx.conn())
+    .await?;
+    let (plan_name, max, owned) = row.ok_or(AppError::NotFound)?;
+    if owned >= max as i64 {
+        return Err(AppError::PlanLimit {
+            code: "WORKSPACE_LIMIT_REACHED".into(),
+            metric: "workspaces".into(),
+            message: format!(
+                "The new owner's {plan_name} plan allows {max} workspaces and they own {owned}: they need to upgrade before taking this one over."
+            ),
+            limit: max as i64,
+            used: owned,
+        });
+    }
+    Ok(())
+}
+
 /// Before the session's user creates a workspace (they will own it).
 pub async fn check_workspace(tx: &mut UserTx, billing: BillingMode) -> Result<(), AppError> {
     if billing == BillingMode::SelfHosted {
@@ -185,6 +246,10 @@ fn meter(label: &str, workspace: Option<i64>, pooled: i64, limit: Option<i64>) -
 pub async fn view(tx: &mut ScopedTx, billing: BillingMode) -> Result<UsageView, AppError> {
     tx.ctx().require(Permission::ViewUsage)?;
     let u = current(tx).await?;
+    let (people, _, _, _): (i64, bool, i32, String) =
+        sqlx::query_as("SELECT people, known, max_members, plan_name FROM app_owner_people('')")
+            .fetch_one(tx.conn())
+            .await?;
     let cap = |n: i32| (billing == BillingMode::Cloud).then_some(n as i64);
     Ok(UsageView {
         plan: u.plan_name.clone(),
@@ -216,6 +281,7 @@ pub async fn view(tx: &mut ScopedTx, billing: BillingMode) -> Result<UsageView, 
                 u.workspaces_owned,
                 cap(u.max_workspaces),
             ),
+            meter("Members", None, people, cap(u.max_members)),
             meter(
                 "AI credits",
                 Some(u.ws_ai_credits as i64),
