@@ -943,4 +943,5 @@ async fn a_killed_worker_process_is_recovered_by_the_next_one(
             .await
             .unwrap();
     assert!(permalink.is_some());
+    let _ = std::fs::remove_file(&log_path);
 }
