@@ -60,6 +60,12 @@ pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
     let ws = tx.workspace_id();
     workspaces::remember_last(tx.conn(), user.id, ws).await?;
     let list = workspaces::list_for_user(tx.conn(), user.id).await?;
+    let pending_approvals: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM posts WHERE workspace_id = $1 AND status = 'awaiting_approval'",
+    )
+    .bind(ws)
+    .fetch_one(tx.conn())
+    .await?;
     tx.commit().await?;
     let current = list
         .iter()
@@ -74,6 +80,7 @@ pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
         },
         current,
         workspaces: list,
+        pending_approvals,
     })
 }
 

@@ -47,6 +47,8 @@ pub struct ShellView {
     pub user: UserView,
     pub current: WorkspaceSummary,
     pub workspaces: Vec<WorkspaceSummary>,
+    /// Posts in this workspace waiting for a client's decision (the sidebar badge).
+    pub pending_approvals: i64,
 }
 
 impl ShellView {

@@ -719,6 +719,9 @@ async fn client_approval_round_trip(pool_opts: PgPoolOptions, opts: PgConnectOpt
     assert!(status.is_success(), "{body}");
     let post = schedule(&app, &editor, &slug, "Needs a yes", &[account]).await;
     assert_eq!(status_of(&app, post).await, "awaiting_approval");
+    // The client's sidebar says something is waiting.
+    let (_, page) = app.get(&client, &format!("/w/{slug}")).await;
+    assert!(page.contains("1 waiting"), "a badge on Approvals");
     // Not published while it waits.
     sqlx::query("UPDATE posts SET scheduled_at = now() - interval '1 second'")
         .execute(&app.admin)

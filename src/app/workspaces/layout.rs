@@ -56,6 +56,7 @@ fn Frame(shell: ShellView) -> impl IntoView {
     let can_usage = shell.can(Permission::ViewUsage);
     let can_settings = shell.can(Permission::EditSettings);
     let can_post = shell.can(Permission::EditPosts);
+    let pending = shell.pending_approvals;
     view! {
         <div class="app" style=accent data-workspace=shell.current.slug.clone()>
             <aside class="sidebar">
@@ -74,6 +75,9 @@ fn Frame(shell: ShellView) -> impl IntoView {
                     })}
                     <A href=format!("{base}/approvals")>
                         <span class="nav-icon" aria-hidden="true">"✓"</span>"Approvals"
+                        {(pending > 0).then(|| view! {
+                            <span class="nav-count" aria-label=format!("{pending} waiting")>{pending}</span>
+                        })}
                     </A>
                     <A href=format!("{base}/accounts")>
                         <span class="nav-icon" aria-hidden="true">"◎"</span>"Accounts"
