@@ -62,7 +62,8 @@ test('sign up and log in: errors come back with what was typed, then success', a
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('alert')).toHaveText('Email or password is incorrect.');
   await expect(page.getByLabel('Email')).toHaveValue(email);
-  await expect(page.getByLabel('Password')).toHaveValue('');
+  // A password never comes back from the server (the hydrated form keeps it in place).
+  if (!jsOn(info)) await expect(page.getByLabel('Password')).toHaveValue('');
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(/\/w\/[a-z0-9-]+$/);
