@@ -9,6 +9,25 @@ import { defineConfig, devices } from '@playwright/test';
 const baseURL = process.env.POSTROOM_E2E_BASE_URL ?? 'http://127.0.0.1:3000';
 const chromium = process.env.POSTROOM_CHROMIUM ?? '/usr/bin/chromium';
 
+const browserUse = {
+  ...devices['Desktop Chrome'],
+  launchOptions: {
+    executablePath: chromium,
+    // Without the background-networking flags Chromium keeps trying (and failing)
+    // to reach Google's hosts through this machine's closed network.
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  },
+};
+
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
@@ -25,27 +44,20 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'off',
   },
+  // Two projects: `hydrated` (JavaScript on, the wasm loaded: forms update in place)
+  // and `no-javascript` (each form posts itself and the page it lands on shows the
+  // outcome). The form flows (forms.spec.ts) run in both; *-nojs specs are the
+  // no-JavaScript project's own; the rest need script (clipboard, drag and drop).
   projects: [
     {
-      name: 'chromium',
-      use: {
-        ...devices['Desktop Chrome'],
-        launchOptions: {
-          executablePath: chromium,
-          // Without the background-networking flags Chromium keeps trying (and failing)
-          // to reach Google's hosts through this machine's closed network.
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
-      },
+      name: 'hydrated',
+      testIgnore: /-nojs\.spec\.ts$/,
+      use: { ...browserUse },
+    },
+    {
+      name: 'no-javascript',
+      testMatch: [/forms\.spec\.ts$/, /-nojs\.spec\.ts$/],
+      use: { ...browserUse, javaScriptEnabled: false },
     },
   ],
 });

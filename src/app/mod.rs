@@ -47,6 +47,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(ShellVersion(RwSignal::new(0)));
+    // The outcome of a form posted without JavaScript (server::flash), for every action.
+    components::flash::provide_form_flash();
     view! {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="Postroom — social media for agencies, one isolated workspace per client." />

@@ -1,5 +1,6 @@
 pub mod content;
 pub mod error;
+pub mod flash;
 pub mod inputs;
 pub mod next_path;
 pub mod roles;

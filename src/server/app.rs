@@ -87,12 +87,19 @@ async fn page_handler(State(state): State<AppState>, req: Request<Body>) -> Resp
         return (StatusCode::BAD_REQUEST, "Bad request").into_response();
     }
     let options = state.leptos_options.clone();
+    // The outcome of a form posted without JavaScript, for `use_form_action`.
+    let flash = req
+        .extensions()
+        .get::<crate::server::flash::TakenFlash>()
+        .cloned()
+        .unwrap_or_default();
     let handler = leptos_axum::render_route_with_context(
         (*state.routes).clone(),
         {
             let state = state.clone();
             move || {
                 provide_context(state.clone());
+                provide_context(flash.clone());
                 security_headers::provide_nonce();
             }
         },

@@ -6,6 +6,7 @@ pub mod connect_routes;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod flash;
 pub mod jobs;
 pub mod media_routes;
 pub mod media_store;

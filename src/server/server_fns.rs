@@ -7,7 +7,7 @@
 //! Every refusal is a JSON `AppError` like the function's own errors, with a
 //! generic message: the parser's text never reaches the client.
 use crate::model::AppError;
-use crate::server::{error::status_of, state::AppState};
+use crate::server::{error::status_of, flash, state::AppState};
 use axum::{
     body::{Body, Bytes},
     extract::{Request, State},
@@ -24,7 +24,7 @@ use leptos_axum::handle_server_fns_with_context;
 pub const BODY_MAX: usize = 64 * 1024;
 
 pub async fn handler(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let methods: Vec<Method> = server_fn_paths()
         .filter(|(path, _)| *path == parts.uri.path())
         .map(|(_, method)| method)
@@ -47,11 +47,19 @@ pub async fn handler(State(state): State<AppState>, req: Request<Body>) -> Respo
     if let Err(e) = check_form(&bytes) {
         return refuse(StatusCode::BAD_REQUEST, e);
     }
-    let req = Request::from_parts(parts, Body::from(bytes));
-    let res = handle_server_fns_with_context(move || provide_context(state.clone()), req)
+    // A browser's own form post (no wasm yet): post/redirect/get with a flash.
+    let plain =
+        flash::is_plain_form_post(&parts.headers).then(|| flash::PlainPost::take(&mut parts));
+    let req = Request::from_parts(parts, Body::from(bytes.clone()));
+    let ctx_state = state.clone();
+    let res = handle_server_fns_with_context(move || provide_context(ctx_state.clone()), req)
         .await
         .into_response();
-    with_real_status(res).await
+    let res = with_real_status(res).await;
+    match plain {
+        Some(post) => flash::after_form_post(&state, post, &bytes, res).await,
+        None => res,
+    }
 }
 
 async fn read_body(headers: &header::HeaderMap, body: Body) -> Result<Bytes, Box<Response>> {

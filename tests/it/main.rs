@@ -9,6 +9,7 @@ mod budget;
 mod common;
 mod content;
 mod csrf;
+mod flash;
 mod invitations;
 mod invite_accept;
 mod invite_mail;

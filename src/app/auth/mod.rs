@@ -1,5 +1,6 @@
 //! Log in and sign up pages.
 use crate::api::auth::{LogIn, SignUp};
+use crate::app::components::flash::{typed, use_form_action};
 use crate::app::components::{field_error, form_error, FieldMessage, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,7 +31,8 @@ fn AuthFrame(title: &'static str, subtitle: &'static str, children: Children) ->
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let action = ServerAction::<LogIn>::new();
+    let action = use_form_action::<LogIn>();
+    let typed_email = typed("email").unwrap_or_default();
     let value = action.value();
     let next = next_param();
     let signup_href = move || {
@@ -48,7 +50,7 @@ pub fn LoginPage() -> impl IntoView {
                 <FormAlert message=Signal::derive(form_error(value)) />
                 <input type="hidden" name="next" value=next.get_untracked() />
                 <label for="email">"Email"</label>
-                <input id="email" type="email" name="email" autocomplete="email" required autofocus />
+                <input id="email" type="email" name="email" autocomplete="email" required autofocus value=typed_email />
                 <FieldMessage id="email-error" message=Signal::derive(field_error(value, "email")) />
                 <label for="password">"Password"</label>
                 <input id="password" type="password" name="password" autocomplete="current-password" required />
@@ -63,7 +65,10 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let action = ServerAction::<SignUp>::new();
+    let action = use_form_action::<SignUp>();
+    // Copy, for the closures of `Show` below.
+    let typed_name = StoredValue::new(typed("name").unwrap_or_default());
+    let typed_email = StoredValue::new(typed("email").unwrap_or_default());
     let value = action.value();
     let next = next_param();
     let login_href = move || {
@@ -89,10 +94,10 @@ pub fn SignupPage() -> impl IntoView {
                 <FormAlert message=Signal::derive(form_error(value)) />
                 <input type="hidden" name="next" value=next.get_untracked() />
                 <label for="name">"Your name"</label>
-                <input id="name" type="text" name="name" autocomplete="name" required autofocus maxlength="80" />
+                <input id="name" type="text" name="name" autocomplete="name" required autofocus maxlength="80" value=typed_name.get_value() />
                 <FieldMessage id="name-error" message=Signal::derive(field_error(value, "name")) />
                 <label for="email">"Work email"</label>
-                <input id="email" type="email" name="email" autocomplete="email" required />
+                <input id="email" type="email" name="email" autocomplete="email" required value=typed_email.get_value() />
                 <FieldMessage id="email-error" message=Signal::derive(field_error(value, "email")) />
                 <label for="password">"Password"</label>
                 <input id="password" type="password" name="password" autocomplete="new-password" required minlength="8" maxlength="128" aria-describedby="password-hint" />

@@ -1,4 +1,5 @@
 //! Small pieces shared by pages: field errors, avatars, empty and error states.
+pub mod flash;
 use crate::model::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,6 +3,7 @@
 use crate::api::auth::LogOut;
 use crate::api::invitations::{invitation_details, AcceptInvitation, SignUpAndAccept};
 use crate::app::auth::urlencode;
+use crate::app::components::flash::{typed, use_form_action};
 use crate::app::components::{
     field_error, form_error, loading, set_status, ErrorPage, FieldMessage, FormAlert,
     WorkspaceAvatar,
@@ -112,7 +113,7 @@ fn Header(view: InvitePageView) -> impl IntoView {
 
 #[component]
 fn JoinButton(token: String, workspace: String) -> impl IntoView {
-    let action = ServerAction::<AcceptInvitation>::new();
+    let action = use_form_action::<AcceptInvitation>();
     let value = action.value();
     view! {
         <ActionForm action=action attr:class="form">
@@ -141,7 +142,8 @@ fn WrongAccount(invited: String, me: String) -> impl IntoView {
 
 #[component]
 fn SignUpToJoin(token: String, email: String) -> impl IntoView {
-    let action = ServerAction::<SignUpAndAccept>::new();
+    let action = use_form_action::<SignUpAndAccept>();
+    let typed_name = typed("name").unwrap_or_default();
     let value = action.value();
     let login = format!("/login?next={}", urlencode(&format!("/invite/{token}")));
     view! {
@@ -154,7 +156,7 @@ fn SignUpToJoin(token: String, email: String) -> impl IntoView {
             <input id="invite-email" type="email" value=email readonly aria-describedby="invite-email-hint" class="readonly" />
             <p class="hint" id="invite-email-hint">"The invitation was sent to this address."</p>
             <label for="name">"Your name"</label>
-            <input id="name" type="text" name="name" autocomplete="name" required maxlength="80" />
+            <input id="name" type="text" name="name" autocomplete="name" required maxlength="80" value=typed_name />
             <FieldMessage id="name-error" message=Signal::derive(field_error(value, "name")) />
             <label for="password">"Choose a password"</label>
             <input id="password" type="password" name="password" autocomplete="new-password" required minlength="8" maxlength="128" />

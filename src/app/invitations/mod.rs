@@ -4,6 +4,7 @@ mod accept;
 pub use accept::InvitePage;
 
 use crate::api::invitations::{ResendInvitation, RevokeInvitation};
+use crate::app::components::flash::typed;
 use crate::app::components::{field_error, form_error, format_time, FieldMessage, FormAlert};
 use crate::app::team::TeamActions;
 use crate::app::workspaces::use_slug;
@@ -77,6 +78,7 @@ pub fn InviteForm() -> impl IntoView {
     let value = action.value();
     let err = move |f: &'static str| Signal::derive(field_error(value, f));
     let form = NodeRef::<leptos::html::Form>::new();
+    let (typed_email, typed_role) = (typed("email").unwrap_or_default(), typed("role"));
     // Clear the address after a success so the next invite starts fresh.
     Effect::new(move |_| {
         if value.with(|v| matches!(v, Some(Ok(_)))) {
@@ -97,13 +99,13 @@ pub fn InviteForm() -> impl IntoView {
                 <div class="invite-row">
                     <div class="invite-email">
                         <label for="invite-email">"Email"</label>
-                        <input id="invite-email" name="email" type="email" placeholder="name@client.com" autocomplete="off" required />
+                        <input id="invite-email" name="email" type="email" placeholder="name@client.com" autocomplete="off" required value=typed_email />
                     </div>
                     <div class="invite-role">
                         <label for="invite-role">"Role"</label>
                         <select id="invite-role" name="role">
                             {ASSIGNABLE_ROLES.iter().map(|r| view! {
-                                <option value=r.as_str() selected=*r == Role::Editor>{r.label()}</option>
+                                <option value=r.as_str() selected=typed_role.as_deref().map_or(*r == Role::Editor, |t| t == r.as_str())>{r.label()}</option>
                             }).collect_view()}
                         </select>
                     </div>

@@ -1,6 +1,7 @@
 //! Settings › Team: members (role, remove), pending invitations, ownership transfer.
 use crate::api::invitations::{list_invitations, InviteMember, ResendInvitation, RevokeInvitation};
 use crate::api::members::{list_members, ChangeMemberRole, RemoveMember, TransferOwnership};
+use crate::app::components::flash::{use_form_action, use_hydrated};
 use crate::app::components::{
     field_error, form_error, loading, ErrorPage, FieldMessage, FormAlert,
 };
@@ -32,14 +33,42 @@ pub struct TeamActions {
 impl TeamActions {
     fn new() -> Self {
         TeamActions {
-            change: ServerAction::new(),
-            remove: ServerAction::new(),
-            transfer: ServerAction::new(),
-            invite: ServerAction::new(),
-            resend: ServerAction::new(),
-            revoke: ServerAction::new(),
+            change: use_form_action(),
+            remove: use_form_action(),
+            transfer: use_form_action(),
+            invite: use_form_action(),
+            resend: use_form_action(),
+            revoke: use_form_action(),
             note: RwSignal::new(None),
         }
+        .said_before_hydration()
+    }
+
+    /// A form posted without JavaScript lands here with its outcome already
+    /// in its action (`use_form_action`); the effects of `narrate` only run
+    /// in the browser, so say it now, on the server too.
+    fn said_before_hydration(self) -> Self {
+        let said = self
+            .change
+            .value()
+            .with_untracked(|v| match v {
+                Some(Ok(m)) => Some(format!("{} is now {}.", m.name, m.role.label())),
+                _ => None,
+            })
+            .or_else(|| {
+                self.remove
+                    .value()
+                    .with_untracked(|v| matches!(v, Some(Ok(_))))
+                    .then(|| "Member removed. They lost access at once.".to_string())
+            })
+            .or_else(|| {
+                self.transfer
+                    .value()
+                    .with_untracked(|v| matches!(v, Some(Ok(_))))
+                    .then(|| "Ownership transferred. You are now an admin.".to_string())
+            });
+        self.note.set(said);
+        self
     }
 
     /// Keeps `note` on the latest success.
@@ -185,20 +214,28 @@ fn MemberRow(
     remove: ServerAction<RemoveMember>,
 ) -> impl IntoView {
     let slug = use_slug();
+    let hydrated = use_hydrated();
     let confirming = RwSignal::new(false);
     let user_id = member.user_id;
     let name = member.name.clone();
     let role_cell = if manageable {
         let label = format!("Role of {}", member.name);
+        // A form, so that it works before the wasm loads (its button); once
+        // hydrated, choosing a role saves it at once.
         view! {
-            <select class="role-select" aria-label=label
-                on:change=move |ev| {
-                    change.dispatch(ChangeMemberRole { slug: slug.get_untracked(), user_id, role: event_target_value(&ev) });
-                }>
-                {ASSIGNABLE_ROLES.iter().map(|r| view! {
-                    <option value=r.as_str() selected=*r == member.role>{r.label()}</option>
-                }).collect_view()}
-            </select>
+            <ActionForm action=change attr:class="role-form">
+                <input type="hidden" name="slug" value=move || slug.get() />
+                <input type="hidden" name="user_id" value=user_id.to_string() />
+                <select class="role-select" name="role" aria-label=label
+                    on:change=move |ev| {
+                        change.dispatch(ChangeMemberRole { slug: slug.get_untracked(), user_id, role: event_target_value(&ev) });
+                    }>
+                    {ASSIGNABLE_ROLES.iter().map(|r| view! {
+                        <option value=r.as_str() selected=*r == member.role>{r.label()}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="button ghost small-button" hidden=move || hydrated.get()>"Change role"</button>
+            </ActionForm>
         }
         .into_any()
     } else {
@@ -206,19 +243,22 @@ fn MemberRow(
     };
     let actions = manageable.then(|| {
         let name = name.clone();
+        // Before hydration "Remove" submits the form at once; after, it asks first.
         view! {
-            <Show when=move || confirming.get() fallback=move || view! {
-                <button type="button" class="button ghost small-button" on:click=move |_| confirming.set(true)>"Remove"</button>
-            }>
-                <span class="confirm-inline">
-                    <span class="muted small">{format!("Remove {name}?")}</span>
-                    <button type="button" class="button ghost small-button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    <button type="button" class="button danger small-button"
-                        on:click=move |_| { remove.dispatch(RemoveMember { slug: slug.get_untracked(), user_id }); }>
-                        "Remove"
-                    </button>
-                </span>
-            </Show>
+            <ActionForm action=remove attr:class="remove-form">
+                <input type="hidden" name="slug" value=move || slug.get() />
+                <input type="hidden" name="user_id" value=user_id.to_string() />
+                <Show when=move || confirming.get() fallback=move || view! {
+                    <button type=move || if hydrated.get() { "button" } else { "submit" } class="button ghost small-button"
+                        on:click=move |ev| { ev.prevent_default(); confirming.set(true); }>"Remove"</button>
+                }>
+                    <span class="confirm-inline">
+                        <span class="muted small">{format!("Remove {name}?")}</span>
+                        <button type="button" class="button ghost small-button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        <button type="submit" class="button danger small-button">"Remove"</button>
+                    </span>
+                </Show>
+            </ActionForm>
         }
     });
     view! {

@@ -1,6 +1,7 @@
 //! `/` (sends you to the right place) and the new-workspace page.
 use crate::api::auth::{current_user, home_target};
 use crate::api::workspaces::{list_my_workspaces, CreateWorkspace};
+use crate::app::components::flash::{typed, use_form_action};
 use crate::app::components::{
     field_error, form_error, loading, ErrorPage, FieldMessage, FormAlert, WorkspaceAvatar,
 };
@@ -29,12 +30,15 @@ pub fn Home() -> impl IntoView {
 pub fn NewWorkspacePage() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     let mine = Resource::new(|| (), |_| list_my_workspaces());
-    let action = ServerAction::<CreateWorkspace>::new();
+    let action = use_form_action::<CreateWorkspace>();
+    let typed_name = typed("name").unwrap_or_default();
     let value = action.value();
     view! {
         <Title text="New workspace" />
         <Suspense fallback=loading>
-            {move || Suspend::new(async move {
+            {move || {
+            let typed_name = typed_name.clone();
+            Suspend::new(async move {
                 match user.await {
                     Ok(Some(_)) => {}
                     Ok(None) | Err(AppError::Unauthenticated) => {
@@ -55,7 +59,7 @@ pub fn NewWorkspacePage() -> impl IntoView {
                             <ActionForm action=action attr:class="form" attr:novalidate="">
                                 <FormAlert message=Signal::derive(move || form_error(value)().filter(|_| field_error(value, "name")().is_none())) />
                                 <label for="ws-name">"Workspace name"</label>
-                                <input id="ws-name" name="name" type="text" required maxlength="80" placeholder="e.g. Acme Coffee Roasters" autofocus />
+                                <input id="ws-name" name="name" type="text" required maxlength="80" placeholder="e.g. Acme Coffee Roasters" autofocus value=typed_name.clone() />
                                 <FieldMessage id="ws-name-error" message=Signal::derive(field_error(value, "name")) />
                                 <div class="form-actions">
                                     {back.map(|href| view! { <a class="button ghost" href=href>"Cancel"</a> })}
@@ -84,7 +88,8 @@ pub fn NewWorkspacePage() -> impl IntoView {
                     </main>
                 }
                 .into_any()
-            })}
+            })
+            }}
         </Suspense>
     }
 }

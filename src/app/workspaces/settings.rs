@@ -2,6 +2,7 @@
 use crate::api::workspaces::{
     brand_profile, workspace_settings, DeleteWorkspace, UpdateBrand, UpdateWorkspace,
 };
+use crate::app::components::flash::{typed, use_form_action};
 use crate::app::components::{
     field_error, form_error, loading, ErrorPage, FieldMessage, FormAlert,
 };
@@ -115,7 +116,8 @@ pub fn GeneralSettings() -> impl IntoView {
 
 #[component]
 fn GeneralForm(settings: WorkspaceSettingsView) -> impl IntoView {
-    let action = ServerAction::<UpdateWorkspace>::new();
+    let action = use_form_action::<UpdateWorkspace>();
+    let was = |name: &str, saved: String| typed(name).unwrap_or(saved);
     let value = action.value();
     let version = expect_context::<ShellVersion>().0;
     Effect::new(move |_| {
@@ -137,18 +139,18 @@ fn GeneralForm(settings: WorkspaceSettingsView) -> impl IntoView {
                 }) />
                 <input type="hidden" name="slug" value=settings.slug.clone() />
                 <label for="ws-name">"Name"</label>
-                <input id="ws-name" name="name" type="text" value=settings.name.clone() maxlength="80" required />
+                <input id="ws-name" name="name" type="text" value=was("name", settings.name.clone()) maxlength="80" required />
                 <FieldMessage id="ws-name-error" message=err("name") />
                 <label for="ws-slug">"URL slug"</label>
                 <div class="prefixed">
                     <span class="prefix">"/w/"</span>
-                    <input id="ws-slug" name="new_slug" type="text" value=settings.slug.clone() maxlength="48" required />
+                    <input id="ws-slug" name="new_slug" type="text" value=was("new_slug", settings.slug.clone()) maxlength="48" required />
                 </div>
                 <FieldMessage id="ws-slug-error" message=err("slug") />
                 <label for="ws-logo">"Logo URL"</label>
-                <input id="ws-logo" name="logo_url" type="url" value=settings.logo_url.clone().unwrap_or_default() placeholder="https://…/logo.png" />
+                <input id="ws-logo" name="logo_url" type="url" value=was("logo_url", settings.logo_url.clone().unwrap_or_default()) placeholder="https://…/logo.png" />
                 <FieldMessage id="ws-logo-error" message=err("logo_url") />
-                <ColorField id="ws-color" name="primary_color" label="Primary colour" initial=settings.primary_color.clone() error=err("primary_color") />
+                <ColorField id="ws-color" name="primary_color" label="Primary colour" initial=typed("primary_color").or(settings.primary_color.clone()) error=err("primary_color") />
                 <p class="hint">"Used as the accent colour everywhere in this workspace."</p>
                 <label for="ws-lang">"Default language"</label>
                 <LanguageSelect id="ws-lang" name="default_language" selected=settings.default_language.clone() />
@@ -166,7 +168,10 @@ fn GeneralForm(settings: WorkspaceSettingsView) -> impl IntoView {
 
 #[component]
 fn DangerZone(slug: String, name: String) -> impl IntoView {
-    let action = ServerAction::<DeleteWorkspace>::new();
+    let action = use_form_action::<DeleteWorkspace>();
+    // Before hydration the server checks the name (the button cannot wait for typing).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let value = action.value();
     let typed = RwSignal::new(String::new());
     let expected = name.clone();
@@ -188,7 +193,7 @@ fn DangerZone(slug: String, name: String) -> impl IntoView {
                     if value.with(|v| matches!(v, Some(Err(AppError::Validation(_))))) { None } else { form_error(value)() }
                 }) />
                 <div class="form-actions">
-                    <button type="submit" class="button danger" disabled=move || !matches() || action.pending().get()>
+                    <button type="submit" class="button danger" disabled=move || (hydrated.get() && !matches()) || action.pending().get()>
                         {move || if action.pending().get() { "Deleting…" } else { "Delete workspace" }}
                     </button>
                 </div>
@@ -217,7 +222,8 @@ pub fn BrandSettings() -> impl IntoView {
 
 #[component]
 fn BrandForm(brand: BrandView, slug: String) -> impl IntoView {
-    let action = ServerAction::<UpdateBrand>::new();
+    let action = use_form_action::<UpdateBrand>();
+    let was = |name: &str, saved: Option<String>| typed(name).or(saved).unwrap_or_default();
     let value = action.value();
     let err = move |f: &'static str| Signal::derive(field_error(value, f));
     view! {
@@ -228,22 +234,22 @@ fn BrandForm(brand: BrandView, slug: String) -> impl IntoView {
             <ActionForm action=action attr:class="form grid-form" attr:novalidate="">
                 <input type="hidden" name="slug" value=slug />
                 <label for="b-website">"Website"</label>
-                <input id="b-website" name="website" type="url" value=brand.website.clone().unwrap_or_default() placeholder="https://example.com" />
+                <input id="b-website" name="website" type="url" value=was("website", brand.website.clone()) placeholder="https://example.com" />
                 <FieldMessage id="b-website-error" message=err("website") />
                 <label for="b-description">"Description"</label>
-                <textarea id="b-description" name="description" rows="3" maxlength="2000">{brand.description.clone().unwrap_or_default()}</textarea>
+                <textarea id="b-description" name="description" rows="3" maxlength="2000">{was("description", brand.description.clone())}</textarea>
                 <FieldMessage id="b-description-error" message=err("description") />
                 <label for="b-tone">"Tone"</label>
-                <input id="b-tone" name="tone" type="text" value=brand.tone.clone().unwrap_or_default() placeholder="e.g. friendly, expert, concise" maxlength="200" />
+                <input id="b-tone" name="tone" type="text" value=was("tone", brand.tone.clone()) placeholder="e.g. friendly, expert, concise" maxlength="200" />
                 <FieldMessage id="b-tone-error" message=err("tone") />
                 <label for="b-voice">"Voice notes"</label>
-                <textarea id="b-voice" name="voice_notes" rows="4" maxlength="4000" placeholder="Words to use or avoid, emoji policy, hashtags…">{brand.voice_notes.clone().unwrap_or_default()}</textarea>
+                <textarea id="b-voice" name="voice_notes" rows="4" maxlength="4000" placeholder="Words to use or avoid, emoji policy, hashtags…">{was("voice_notes", brand.voice_notes.clone())}</textarea>
                 <FieldMessage id="b-voice-error" message=err("voice_notes") />
                 <ColorField id="b-primary" name="primary_color" label="Primary colour" initial=brand.primary_color.clone() error=err("primary_color") />
                 <ColorField id="b-background" name="background_color" label="Background colour" initial=brand.background_color.clone() error=err("background_color") />
                 <ColorField id="b-text" name="text_color" label="Text colour" initial=brand.text_color.clone() error=err("text_color") />
                 <label for="b-font">"Font"</label>
-                <input id="b-font" name="font" type="text" value=brand.font.clone().unwrap_or_default() placeholder="e.g. Inter" maxlength="100" />
+                <input id="b-font" name="font" type="text" value=was("font", brand.font.clone()) placeholder="e.g. Inter" maxlength="100" />
                 <FieldMessage id="b-font-error" message=err("font") />
                 <label for="b-lang">"Content language"</label>
                 <LanguageSelect id="b-lang" name="content_language" selected=brand.content_language.clone() />

@@ -136,26 +136,89 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<SessionUser>, 
 }
 
 /// Resolves the session cookie (if any) into `Option<SessionUser>` in the
-/// request extensions. Static files skip the lookup.
+/// request extensions. Static files skip the lookup. A page view that
+/// carries a form flash cookie (`server::flash`) takes the flash in the same
+/// statement, puts it in the extensions (`TakenFlash`) and clears the cookie.
 pub async fn layer(
     State(state): State<crate::server::state::AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {
+    use crate::server::flash;
     let path = req.uri().path();
     let is_static =
         path.starts_with("/pkg/") || path == "/favicon.ico" || path.starts_with("/assets/");
     let mut user: Option<SessionUser> = None;
+    let flash_key = (!is_static && *req.method() == axum::http::Method::GET)
+        .then(|| flash::key_from_headers(req.headers()))
+        .flatten();
     if !is_static {
-        if let Some(token) = token_from_headers(req.headers()) {
-            match resolve(&state.pool, &token).await {
+        let token = token_from_headers(req.headers());
+        match (token, &flash_key) {
+            (Some(token), None) => match resolve(&state.pool, &token).await {
                 Ok(found) => user = found,
                 Err(e) => tracing::warn!(error = %e, "session lookup failed"),
+            },
+            (token, Some(key)) => {
+                match resolve_with_flash(&state.pool, token.as_deref(), key).await {
+                    Ok((found, sealed)) => {
+                        user = found;
+                        let taken = sealed.and_then(|s| flash::open(&state, key, &s));
+                        req.extensions_mut().insert(flash::TakenFlash(taken));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "session lookup failed"),
+                }
             }
+            (None, None) => {}
         }
     }
     req.extensions_mut().insert(user);
-    next.run(req).await
+    let mut res = next.run(req).await;
+    if flash_key.is_some() {
+        if let Ok(v) = header::HeaderValue::from_str(&flash::clear_cookie(&state)) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// `resolve` and taking the form flash `flash_key` names, in one statement:
+/// a page view after a form post costs no extra round trip.
+async fn resolve_with_flash(
+    pool: &PgPool,
+    token: Option<&str>,
+    flash_key: &str,
+) -> Result<(Option<SessionUser>, Option<Vec<u8>>), AppError> {
+    let hash = token.filter(|t| t.len() <= 128).map(tokens::digest);
+    type Row = (
+        Option<Uuid>,
+        Option<String>,
+        Option<String>,
+        Option<Uuid>,
+        Option<Vec<u8>>,
+    );
+    let row: Row = sqlx::query_as(
+        "SELECT r.user_id, r.email, r.name, r.last_workspace_id, f.payload \
+           FROM (SELECT app_take_flash($2, $1) AS payload) f \
+           LEFT JOIN LATERAL auth_resolve_session($1) r ON true \
+          LIMIT 1",
+    )
+    .bind(hash.as_deref())
+    .bind(tokens::digest(flash_key))
+    .fetch_one(pool)
+    .await?;
+    let (id, email, name, last_workspace_id, payload) = row;
+    let user = match (id, email, name, hash) {
+        (Some(id), Some(email), Some(name), Some(token_hash)) => Some(SessionUser {
+            id,
+            email,
+            name,
+            last_workspace_id,
+            token_hash,
+        }),
+        _ => None,
+    };
+    Ok((user, payload))
 }
 
 /// Removes expired sessions; run periodically by the jobs role, which can
