@@ -38,6 +38,12 @@ test('without JavaScript: connect, label, compose with an error then schedule, r
   await page.getByRole('button', { name: 'Schedule' }).click();
   await expect(page.getByText('Write something to post.')).toBeVisible();
   await page.getByLabel('Post', { exact: true }).fill('Posted before any wasm');
+  // A past date is refused, and the text comes back as typed.
+  await page.getByLabel('Date').fill('2020-01-01');
+  await page.getByLabel('Time', { exact: true }).fill('09:30');
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await expect(page.getByText('That time is in the past.')).toBeVisible();
+  await expect(page.getByLabel('Post', { exact: true })).toHaveValue('Posted before any wasm');
   const at = new Date(Date.now() + 2 * 86_400_000);
   await page.getByLabel('Date').fill(at.toISOString().slice(0, 10));
   await page.getByLabel('Time', { exact: true }).fill('09:30');

@@ -4,6 +4,7 @@
 //! JavaScript the form posts and the server's answer is the authority.
 use super::NetworkMark;
 use crate::api::content::{composer, SavePost};
+use crate::app::components::flash::{typed, use_form_action};
 use crate::app::components::{
     field_error, form_error, loading, EmptyState, ErrorPage, FieldMessage, FormAlert,
 };
@@ -73,11 +74,15 @@ fn ComposerShell(
 
 #[component]
 fn Composer(view: ComposerView, slug: String) -> impl IntoView {
-    let save = ServerAction::<SavePost>::new();
+    // Without JavaScript a refused post comes back with what was typed (the form flash).
+    let save = use_form_action::<SavePost>();
     let value = save.value();
     let err = move |f: &'static str| Signal::derive(field_error(value, f));
     let post = view.post.clone();
-    let content = RwSignal::new(post.as_ref().map(|p| p.content.clone()).unwrap_or_default());
+    let content = RwSignal::new(
+        typed("content")
+            .unwrap_or_else(|| post.as_ref().map(|p| p.content.clone()).unwrap_or_default()),
+    );
     let initial_accounts: BTreeSet<Uuid> = match &post {
         Some(p) => p.targets.iter().map(|t| t.account_id).collect(),
         None => {
@@ -130,6 +135,7 @@ fn Composer(view: ComposerView, slug: String) -> impl IntoView {
         Some(p) if !p.local_date.is_empty() => (p.local_date.clone(), p.local_time.clone()),
         _ => (view.default_date.clone(), view.default_time.clone()),
     };
+    let (date, time) = (typed("date").unwrap_or(date), typed("time").unwrap_or(time));
     let post_id = post.as_ref().map(|p| p.id.to_string()).unwrap_or_default();
     let rejection = post.as_ref().and_then(|p| {
         p.rejection_comment
