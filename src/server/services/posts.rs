@@ -233,6 +233,36 @@ fn parse_ids(values: &[String]) -> Option<Vec<Uuid>> {
     Some(out)
 }
 
+/// Ids from checkbox fields that must all name rows of `table` in this
+/// workspace (the query sees no other); `message` on `field` otherwise.
+async fn ids_in_workspace(
+    tx: &mut ScopedTx,
+    p: &mut Problems,
+    table: &'static str,
+    field: &str,
+    values: &[String],
+    message: &str,
+) -> Result<Vec<Uuid>, AppError> {
+    let Some(ids) = parse_ids(values) else {
+        p.add(field, message);
+        return Ok(Vec::new());
+    };
+    if ids.is_empty() {
+        return Ok(ids);
+    }
+    let n: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM {table} WHERE workspace_id = $1 AND id = ANY($2)"
+    ))
+    .bind(tx.workspace_id())
+    .bind(&ids)
+    .fetch_one(tx.conn())
+    .await?;
+    if n as usize != ids.len() {
+        p.add(field, message);
+    }
+    Ok(ids)
+}
+
 async fn check(
     tx: &mut ScopedTx,
     input: &PostInput,
@@ -301,61 +331,22 @@ async fn check(
         }
     };
 
-    let labels = match parse_ids(&input.label_ids) {
-        None => {
-            p.add(
-                "label_ids",
-                "One of the chosen labels does not exist in this workspace.",
-            );
-            Vec::new()
-        }
-        Some(ids) if ids.is_empty() => ids,
-        Some(ids) => {
-            let n: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM labels WHERE workspace_id = $1 AND id = ANY($2)",
-            )
-            .bind(ws)
-            .bind(&ids)
-            .fetch_one(tx.conn())
-            .await?;
-            if n as usize != ids.len() {
-                p.add(
-                    "label_ids",
-                    "One of the chosen labels does not exist in this workspace.",
-                );
-            }
-            ids
-        }
-    };
-
-    let media = match parse_ids(&input.media_ids) {
-        None => {
-            p.add(
-                "media_ids",
-                "One of the chosen files is not in this workspace's media library.",
-            );
-            Vec::new()
-        }
-        Some(ids) if ids.is_empty() => ids,
-        Some(ids) => {
-            let n: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM media WHERE workspace_id = $1 AND id = ANY($2)",
-            )
-            .bind(ws)
-            .bind(&ids)
-            .fetch_one(tx.conn())
-            .await?;
-            if n as usize != ids.len() {
-                p.add(
-                    "media_ids",
-                    "One of the chosen files is not in this workspace's media library.",
-                );
-            } else if ids.len() > 10 {
-                p.add("media_ids", "Attach at most 10 files to a post.");
-            }
-            ids
-        }
-    };
+    const NO_LABEL: &str = "One of the chosen labels does not exist in this workspace.";
+    let labels = ids_in_workspace(
+        tx,
+        &mut p,
+        "labels",
+        "label_ids",
+        &input.label_ids,
+        NO_LABEL,
+    )
+    .await?;
+    const NO_FILE: &str = "One of the chosen files is not in this workspace's media library.";
+    let media =
+        ids_in_workspace(tx, &mut p, "media", "media_ids", &input.media_ids, NO_FILE).await?;
+    if media.len() > 10 {
+        p.add("media_ids", "Attach at most 10 files to a post.");
+    }
 
     let mut signature_text: Option<String> = None;
     let signature = match input.signature_id.trim() {
