@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { hydrated, uniqueEmail, PASSWORD } from './helpers';
+import { hydrated, setPlan, uniqueEmail, PASSWORD } from './helpers';
 
 // Every flow a form can do, run by both projects (playwright.config.ts): `hydrated`
 // (the wasm has loaded: forms update in place) and `no-javascript` (each form posts
@@ -26,6 +26,7 @@ async function signUp(page: Page, info: TestInfo, name: string, email: string): 
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL(/\/w\/[a-z0-9-]+$/);
+  setPlan(email, 'max');
   return new URL(page.url()).pathname.split('/')[2];
 }
 

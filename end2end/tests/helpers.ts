@@ -1,5 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -12,7 +13,28 @@ export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 20_000 });
 }
 
-export async function signUp(page: Page, name: string, email: string): Promise<string> {
+/**
+ * Puts an account on a plan with the operator's CLI (`postroom admin set-plan`).
+ * scripts/test serves the app in cloud billing mode, where a new account starts on
+ * Starter (one workspace, one member): tests of other features move their accounts
+ * to Max; the limit tests keep Starter. Against a server started by hand
+ * (POSTROOM_E2E_BIN unset) nothing changes.
+ */
+export function setPlan(email: string, plan: 'starter' | 'plus' | 'pro' | 'max'): void {
+  const bin = process.env.POSTROOM_E2E_BIN;
+  if (!bin) return;
+  execFileSync(bin, ['admin', 'set-plan', '--email', email, '--plan', plan], {
+    cwd: process.env.POSTROOM_E2E_ROOT,
+    stdio: 'pipe',
+  });
+}
+
+export async function signUp(
+  page: Page,
+  name: string,
+  email: string,
+  plan: 'starter' | 'max' = 'max',
+): Promise<string> {
   await page.goto('/signup');
   await hydrated(page);
   await page.getByLabel('Your name').fill(name);
@@ -20,6 +42,7 @@ export async function signUp(page: Page, name: string, email: string): Promise<s
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL(/\/w\/[a-z0-9-]+$/);
+  if (plan !== 'starter') setPlan(email, plan);
   return new URL(page.url()).pathname.split('/')[2];
 }
 

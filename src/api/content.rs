@@ -3,7 +3,7 @@
 //! `slug`, calls a service and returns a view; ids of other workspaces are
 //! simply not found.
 use crate::model::{
-    AccountsPage, AppError, ApprovalQueueView, CalendarView, ComposerView, LabelsPage,
+    AccountsPage, AiDraft, AppError, ApprovalQueueView, CalendarView, ComposerView, LabelsPage,
     MediaLibraryView, PostListView, PostView, PublishingSettingsView, UsageView,
 };
 use leptos::prelude::*;
@@ -157,7 +157,7 @@ pub async fn composer(
     date: Option<String>,
 ) -> Result<ComposerView, AppError> {
     use ssr::*;
-    let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
+    let (state, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
     let rules = posts::rules(&mut tx).await?;
     let post = match post_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(raw) => Some(posts::get(&mut tx, id(raw)?, rules.zone).await?),
@@ -180,7 +180,7 @@ pub async fn composer(
         signatures: labels::list_signatures(&mut tx).await?,
         timezone: rules.zone_name,
         require_approval: rules.require_approval,
-        may_skip_approval: posts::may_skip_approval(role),
+        ai_ready: state.ai.is_some(),
         can_edit: role.can(Permission::EditPosts),
         post,
         default_date,
@@ -223,6 +223,25 @@ pub async fn save_post(
     tx.commit().await?;
     leptos_axum::redirect(&format!("/w/{slug}/posts/{id}?saved=1"));
     Ok(id.to_string())
+}
+
+/// Drafts a post with the configured AI endpoint from the workspace's brand
+/// profile and `brief`, spending AI credits (the composer streams the same
+/// draft through `POST /w/{slug}/ai/draft`; this whole-draft form is for
+/// pages without JavaScript and API clients).
+#[server]
+pub async fn draft_with_ai(slug: String, brief: Option<String>) -> Result<AiDraft, AppError> {
+    use crate::api::workspaces::ssr::{app_state, auth};
+    use crate::server::services::ai_drafts;
+    let state = app_state()?;
+    let user = auth::require_user()?;
+    ai_drafts::draft(
+        &state,
+        &auth::principal(&user),
+        &slug,
+        &brief.unwrap_or_default(),
+    )
+    .await
 }
 
 /// One post with its targets, results and approval state; `zone` is the

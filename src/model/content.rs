@@ -301,8 +301,8 @@ pub struct ComposerView {
     pub signatures: Vec<SignatureView>,
     pub timezone: String,
     pub require_approval: bool,
-    /// The caller may schedule without approval (OWNER, ADMIN).
-    pub may_skip_approval: bool,
+    /// "Draft with AI" has an endpoint to call.
+    pub ai_ready: bool,
     pub can_edit: bool,
     pub post: Option<PostView>,
     /// Prefilled date for a new post (`?date=` from a calendar day).
@@ -511,6 +511,24 @@ mod tests {
         }
     }
 }
+
+/// In words, the limit a `PlanLimit` error's `metric` names.
+pub fn metric_label(metric: &str) -> &'static str {
+    match metric {
+        "monthlyPosts" => "posts this month",
+        "scheduledPosts" => "scheduled posts",
+        "scheduleHorizonDays" => "how far ahead posts can be scheduled",
+        "socialAccounts" => "social accounts",
+        "members" => "members",
+        "workspaces" => "workspaces",
+        "aiCredits" => "AI credits",
+        "managedUsers" => "managed users",
+        _ => "plan",
+    }
+}
+
+/// Why "Draft with AI" cannot run on this server, and how an operator turns it on.
+pub const AI_NOT_SET_UP: &str = "AI drafting is not set up on this server. An operator turns it on by setting POSTROOM_AI_URL (an OpenAI-compatible API, such as http://127.0.0.1:11434/v1 for a local Ollama) and POSTROOM_AI_MODEL, plus POSTROOM_AI_KEY if the endpoint needs one.";
 
 /// One meter of the usage page: this workspace's use, the owner's pooled
 /// use across their workspaces, and the plan's cap (none when self-hosted).

@@ -34,6 +34,10 @@ pub enum AppError {
     },
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
+    /// A service the action depends on is not set up or did not answer
+    /// (the message says which, and what to do).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport-level failures (network down, bad response) seen by the browser.
@@ -68,6 +72,7 @@ impl AppError {
             AppError::Validation(_) => 400,
             AppError::PlanLimit { .. } => 402,
             AppError::RateLimited { .. } => 429,
+            AppError::Unavailable(_) => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

@@ -84,6 +84,15 @@ pub struct BrandView {
     pub content_language: String,
 }
 
+/// A post text drafted by the AI endpoint, and the credits it cost.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AiDraft {
+    pub text: String,
+    pub credits: i32,
+    /// Stopped before the endpoint had finished.
+    pub stopped: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityView {
     pub id: i64,

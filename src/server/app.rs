@@ -2,6 +2,7 @@
 //! files, and the session, CSRF and security-header layers.
 use crate::app::{shell, App};
 use crate::server::{
+    ai_routes,
     auth::{csrf, ratelimit::LoginLimiter, sessions},
     config::Config,
     connect_routes, media_routes, security_headers, server_fns,
@@ -56,7 +57,9 @@ pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> 
         .unwrap_or_else(|e| panic!("token_key: {e}"));
     let providers = crate::server::providers::Providers::builtin(pool.clone(), &cfg.public_url);
     let media = media_store(&cfg).unwrap_or_else(|e| panic!("media store: {e}"));
+    let ai = crate::server::ai::AiClient::from_config(&cfg);
     AppState {
+        ai,
         media,
         providers,
         cipher,
@@ -195,6 +198,7 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/w/{slug}/media/{id}/{part}", get(media_routes::serve))
+        .route("/w/{slug}/ai/draft", axum::routing::post(ai_routes::draft))
         .route(
             "/media/{ws}/{id}/{expires}/{sig}",
             get(media_routes::signed),

@@ -92,8 +92,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(explain)?;
             if seeded {
                 println!(
-                    "demo seeded: {} / {}",
+                    "demo seeded: {} / {} (Pro plan), {} / {} (Starter plan)",
                     seed::DEMO_EMAIL,
+                    seed::DEMO_PASSWORD,
+                    seed::DEMO_STARTER_EMAIL,
                     seed::DEMO_PASSWORD
                 );
             } else {
@@ -255,6 +257,17 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
             println!(
                 "  Demo login: {} / {}",
                 seed::DEMO_EMAIL,
+                seed::DEMO_PASSWORD
+            );
+            println!(
+                "  On the Starter plan ({}): {} / {}",
+                match cfg.billing_mode {
+                    crate::server::config::BillingMode::Cloud =>
+                        "cloud billing: its limits are enforced",
+                    crate::server::config::BillingMode::SelfHosted =>
+                        "self-hosted: nothing is limited",
+                },
+                seed::DEMO_STARTER_EMAIL,
                 seed::DEMO_PASSWORD
             );
         }

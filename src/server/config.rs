@@ -66,6 +66,18 @@ pub struct Config {
     /// endpoint from the usual `AWS_*` variables).
     pub media_store_url: String,
     pub media_dir: String,
+    /// An OpenAI-compatible API for "Draft with AI": its base URL (the part
+    /// before `/chat/completions`, e.g. `http://127.0.0.1:11434/v1` for
+    /// Ollama, `https://api.openai.com/v1`). Empty: AI drafting is off.
+    pub ai_url: String,
+    /// The model to ask for (e.g. `llama3.2`, `gpt-4o-mini`).
+    pub ai_model: String,
+    /// Sent as `Authorization: Bearer …` when set.
+    pub ai_key: String,
+    /// Most tokens one draft may generate.
+    pub ai_max_tokens: u32,
+    /// Seconds a draft may take before it is given up.
+    pub ai_timeout_secs: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -76,6 +88,8 @@ impl std::fmt::Debug for Config {
             .field("billing_mode", &self.billing_mode)
             .field("database_url", &redact_url(&self.database_url))
             .field("smtp_host", &self.smtp_host)
+            .field("ai_url", &self.ai_url)
+            .field("ai_model", &self.ai_model)
             .finish_non_exhaustive()
     }
 }
@@ -118,6 +132,11 @@ impl Default for Config {
             publish_poll_ms: 5000,
             media_store_url: String::new(),
             media_dir: "data/media".into(),
+            ai_url: String::new(),
+            ai_model: String::new(),
+            ai_key: String::new(),
+            ai_max_tokens: 600,
+            ai_timeout_secs: 120,
         }
     }
 }

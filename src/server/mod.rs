@@ -1,3 +1,5 @@
+pub mod ai;
+pub mod ai_routes;
 pub mod app;
 pub mod auth;
 pub mod cli;

@@ -15,6 +15,9 @@ use uuid::Uuid;
 
 pub const DEMO_EMAIL: &str = "demo@postroom.test";
 pub const DEMO_PASSWORD: &str = "postroom-demo";
+/// A second demo account on the Starter plan (one workspace, one member):
+/// in cloud mode it shows full meters and the plan-limit refusals.
+pub const DEMO_STARTER_EMAIL: &str = "starter@postroom.test";
 
 struct Client {
     name: &'static str,
@@ -157,6 +160,22 @@ pub async fn seed_if_empty(
     }
     // The seed's own session is of no use to anyone.
     sessions::destroy(pool, principal.session().bytes()).await?;
+    let starter = users::sign_up(
+        pool,
+        cfg,
+        SignupInput {
+            email: DEMO_STARTER_EMAIL.into(),
+            password: DEMO_PASSWORD.into(),
+            name: "Sam Starter".into(),
+        },
+        &ClientInfo {
+            user_agent: Some("postroom seed-demo".into()),
+            ip: None,
+        },
+    )
+    .await?;
+    users::operator::set_plan(owner_pool, DEMO_STARTER_EMAIL, "starter").await?;
+    sessions::destroy(pool, starter.session.principal.session().bytes()).await?;
     Ok(true)
 }
 

@@ -18,6 +18,8 @@ pub struct AppState {
     pub providers: crate::server::providers::Providers,
     /// Where media files live (and the key of their signed links).
     pub media: crate::server::media_store::MediaStore,
+    /// The OpenAI-compatible endpoint for AI drafts, when configured.
+    pub ai: Option<crate::server::ai::AiClient>,
     /// Encrypts social-account tokens at rest.
     pub cipher: crate::server::crypto::TokenCipher,
     /// Tests only (never set from configuration): skip the Rust-side

@@ -47,6 +47,15 @@ impl TestApp {
         Self::spawn_inner(pool_opts, opts, |_| {}, |_| {}, true).await
     }
 
+    /// `spawn_forged` with its configuration changed.
+    pub async fn spawn_forged_with(
+        pool_opts: PgPoolOptions,
+        opts: PgConnectOptions,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        Self::spawn_inner(pool_opts, opts, tweak, |_| {}, true).await
+    }
+
     /// The app with its Leptos options changed (e.g. another site root).
     pub async fn spawn_with_options(
         pool_opts: PgPoolOptions,

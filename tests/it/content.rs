@@ -232,6 +232,7 @@ pub fn content_attacks(
         ),
         (c::LoadCalendar::PATH, vec![s()]),
         (c::ListPosts::PATH, vec![s()]),
+        (c::DraftWithAi::PATH, vec![s(), ("brief", "Pwned".into())]),
         (c::PublishingSettings::PATH, vec![s()]),
         (
             c::UpdatePublishingSettings::PATH,
@@ -269,6 +270,7 @@ pub fn required(path: &str) -> Permission {
         (c::Usage::PATH, Permission::ViewUsage),
         (c::DeleteMedia::PATH, Permission::EditPosts),
         (c::LoadCalendar::PATH, Permission::ViewContent),
+        (c::DraftWithAi::PATH, Permission::EditPosts),
         (c::ListPosts::PATH, Permission::ViewContent),
         (c::PublishingSettings::PATH, Permission::EditSettings),
         (c::UpdatePublishingSettings::PATH, Permission::EditSettings),
@@ -425,6 +427,7 @@ async fn another_workspaces_content_ids_are_unknown_in_yours(
             c::CreateLabel::PATH,
             c::CreateSignature::PATH,
             c::UpdatePublishingSettings::PATH,
+            c::DraftWithAi::PATH,
         ];
         if ok_reads.contains(&path) {
             continue; // not about B's ids; covered elsewhere

@@ -2,6 +2,7 @@
 //! `#[sqlx::test]`), the real app on port 0, real HTTP with cookies.
 #![cfg(feature = "ssr")]
 
+mod ai_drafts;
 mod auth;
 mod authority;
 mod bad_input;

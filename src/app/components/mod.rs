@@ -33,7 +33,8 @@ where
     }
 }
 
-/// An error that is not about a single field (shown above the form).
+/// An error that is not about a single field (shown above the form). A
+/// plan-limit refusal is not one: [`PlanLimitAlert`] shows it.
 pub fn form_error<T, S>(value: S) -> impl Fn() -> Option<String> + Send + Sync + Copy + 'static
 where
     T: Send + Sync + 'static,
@@ -48,10 +49,25 @@ where
                 .or_else(|| {
                     (errs.len() > 1).then(|| "Please correct the highlighted fields.".to_string())
                 }),
+            Some(Err(AppError::PlanLimit { .. })) => None,
             Some(Err(e)) => Some(e.to_string()),
             _ => None,
         })
     }
+}
+
+/// The plan-limit refusal of an action, if that is how it ended.
+pub fn plan_limit<T, S>(value: S) -> Signal<Option<AppError>>
+where
+    T: Send + Sync + 'static,
+    S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        value.with(|v| match v {
+            Some(Err(e @ AppError::PlanLimit { .. })) => Some(e.clone()),
+            _ => None,
+        })
+    })
 }
 
 #[component]
@@ -72,6 +88,48 @@ pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
         <Show when=move || message.get().is_some()>
             <div class="alert alert-error" role="alert">{move || message.get()}</div>
         </Show>
+    }
+}
+
+/// A refusal for a plan limit, as a banner: which limit, how much of it is
+/// used (a full, red bar), and where to see the workspace's usage.
+#[component]
+pub fn PlanLimitAlert(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// The workspace's usage page, when there is one to point at.
+    #[prop(optional_no_strip, into)]
+    usage_href: Option<String>,
+) -> impl IntoView {
+    move || match error.get() {
+        Some(AppError::PlanLimit {
+            metric,
+            message,
+            limit,
+            used,
+            ..
+        }) => {
+            let pct = if limit > 0 {
+                (used.max(0) * 100 / limit).min(100)
+            } else {
+                100
+            };
+            view! {
+                <div class="alert alert-limit meter-full" role="alert" data-metric=metric.clone()>
+                    <p><strong>{format!("Plan limit reached: {}", crate::model::metric_label(&metric))}</strong></p>
+                    <p>{message}</p>
+                    <div class="meter-bar" role="progressbar" aria-label=format!("{used} of {limit} used")
+                        aria-valuemin="0" aria-valuemax=limit.to_string() aria-valuenow=used.to_string()>
+                        <span class="meter-fill" style=format!("width:{pct}%")></span>
+                    </div>
+                    <p class="small">
+                        {usage_href.clone().map(|href| view! { <a href=href>"See the usage meters"</a>" · " })}
+                        "Upgrade the plan for more room."
+                    </p>
+                </div>
+            }
+            .into_any()
+        }
+        _ => ().into_any(),
     }
 }
 

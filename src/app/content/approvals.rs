@@ -3,7 +3,8 @@
 use super::NetworkMark;
 use crate::api::content::{approval_queue, ApprovePost, RejectPost};
 use crate::app::components::{
-    field_error, form_error, loading, EmptyState, ErrorPage, FieldMessage, FormAlert,
+    field_error, form_error, loading, plan_limit, EmptyState, ErrorPage, FieldMessage, FormAlert,
+    PlanLimitAlert,
 };
 use crate::app::workspaces::use_slug;
 use crate::model::ApprovalItem;
@@ -33,6 +34,7 @@ pub fn ApprovalsPage() -> impl IntoView {
         {move || reject.value().with(|v| matches!(v, Some(Ok(_)))).then(|| {  view! {
             <div class="alert alert-ok" role="status">"Sent back to the team with your comment."</div>
         }})}
+        <PlanLimitAlert error=plan_limit(approve.value()) />
         <FormAlert message=Signal::derive(form_error(approve.value())) />
         <Suspense fallback=loading>
             {move || Suspend::new(async move {

@@ -4,7 +4,9 @@
 //! hour (week); without JavaScript the post page has a reschedule form.
 use super::{query_value, NetworkMark, StatusBadge};
 use crate::api::content::{list_posts, load_calendar, ReschedulePost};
-use crate::app::components::{form_error, loading, EmptyState, ErrorPage, FormAlert};
+use crate::app::components::{
+    form_error, loading, plan_limit, EmptyState, ErrorPage, FormAlert, PlanLimitAlert,
+};
 use crate::app::workspaces::use_slug;
 use crate::model::{
     CalendarDay, CalendarMode, CalendarPost, CalendarView, PostListView, PostStatus,
@@ -102,6 +104,7 @@ pub fn CalendarPage() -> impl IntoView {
     );
     view! {
         <Title text="Calendar" />
+        <PlanLimitAlert error=plan_limit(reschedule.value()) />
         <FormAlert message=Signal::derive(form_error(reschedule.value())) />
         {move || query.with(|q| q.get("deleted").is_some()).then(|| view! {
             <div class="alert alert-ok" role="status">"Post deleted."</div>

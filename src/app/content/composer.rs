@@ -2,11 +2,13 @@
 //! the workspace's zone; save as draft or schedule. After hydration the
 //! character counts and the per-network previews follow the typing; without
 //! JavaScript the form posts and the server's answer is the authority.
+use super::ai_draft::AiDraftPanel;
 use super::NetworkMark;
-use crate::api::content::{composer, SavePost};
+use crate::api::content::{composer, DraftWithAi, SavePost};
 use crate::app::components::flash::{typed, use_form_action};
 use crate::app::components::{
-    field_error, form_error, loading, EmptyState, ErrorPage, FieldMessage, FormAlert,
+    field_error, form_error, loading, plan_limit, EmptyState, ErrorPage, FieldMessage, FormAlert,
+    PlanLimitAlert,
 };
 use crate::app::workspaces::use_slug;
 use crate::model::{char_count, network, with_signature, AppError, ComposerView};
@@ -78,9 +80,17 @@ fn Composer(view: ComposerView, slug: String) -> impl IntoView {
     let save = use_form_action::<SavePost>();
     let value = save.value();
     let err = move |f: &'static str| Signal::derive(field_error(value, f));
+    // Without JavaScript a draft written by AI comes back in the post text.
+    let ai = use_form_action::<DraftWithAi>();
+    let drafted = ai
+        .value()
+        .get_untracked()
+        .and_then(|r| r.ok())
+        .map(|d| d.text);
     let post = view.post.clone();
     let content = RwSignal::new(
         typed("content")
+            .or(drafted)
             .unwrap_or_else(|| post.as_ref().map(|p| p.content.clone()).unwrap_or_default()),
     );
     let initial_accounts: BTreeSet<Uuid> = match &post {
@@ -170,7 +180,9 @@ fn Composer(view: ComposerView, slug: String) -> impl IntoView {
         {view.require_approval.then(|| view! {
             <p class="alert alert-info">"Posts in this workspace need a client's approval before they are published."</p>
         })}
+        <AiDraftPanel slug=slug.clone() ready=view.ai_ready content landed=ai />
         <ActionForm action=save attr:class="composer" attr:novalidate="">
+            <PlanLimitAlert error=plan_limit(value) usage_href=format!("/w/{slug}/usage") />
             <FormAlert message=Signal::derive(move || {
                 if value.with(|v| matches!(v, Some(Err(AppError::Validation(_))))) { None } else { form_error(value)() }
             }) />

@@ -2,6 +2,7 @@
 //! social accounts, labels and signatures, the approval queue, and
 //! Settings › Publishing.
 mod accounts;
+mod ai_draft;
 mod approvals;
 mod calendar;
 mod composer;

@@ -5,7 +5,8 @@ use crate::api::content::{
     post_detail, ApprovePost, DeletePost, DuplicatePost, RejectPost, ReschedulePost,
 };
 use crate::app::components::{
-    field_error, form_error, format_time, loading, ErrorPage, FieldMessage, FormAlert,
+    field_error, form_error, format_time, loading, plan_limit, ErrorPage, FieldMessage, FormAlert,
+    PlanLimitAlert,
 };
 use crate::app::workspaces::use_slug;
 use crate::model::{PostStatus, PostView};
@@ -113,6 +114,7 @@ fn Detail(
             </div>
         </div>
         {saved.then(|| view! { <div class="alert alert-ok" role="status">"Saved."</div> })}
+        <PlanLimitAlert error=plan_limit(actions.approve.value()) />
         <FormAlert message=Signal::derive(move || {
             form_error(actions.approve.value())()
                 .or_else(form_error(actions.duplicate.value()))

@@ -5,7 +5,9 @@ pub use accept::InvitePage;
 
 use crate::api::invitations::{ResendInvitation, RevokeInvitation};
 use crate::app::components::flash::typed;
-use crate::app::components::{field_error, form_error, format_time, FieldMessage, FormAlert};
+use crate::app::components::{
+    field_error, form_error, format_time, plan_limit, FieldMessage, FormAlert, PlanLimitAlert,
+};
 use crate::app::team::TeamActions;
 use crate::app::workspaces::use_slug;
 use crate::model::{AppError, InvitationView, InviteSentView, Role, ASSIGNABLE_ROLES};
@@ -92,6 +94,7 @@ pub fn InviteForm() -> impl IntoView {
             <h2>"Invite people"</h2>
             <p class="muted">"They get a link to join this workspace with the role you choose. Clients can see and approve content, nothing more."</p>
             <ActionForm action=action node_ref=form attr:class="form invite-form" attr:novalidate="">
+                <PlanLimitAlert error=plan_limit(value) usage_href=format!("/w/{}/usage", slug.get_untracked()) />
                 <FormAlert message=Signal::derive(move || {
                     if value.with(|v| matches!(v, Some(Err(AppError::Validation(_))))) { None } else { form_error(value)() }
                 }) />

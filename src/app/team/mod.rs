@@ -3,7 +3,8 @@ use crate::api::invitations::{list_invitations, InviteMember, ResendInvitation, 
 use crate::api::members::{list_members, ChangeMemberRole, RemoveMember, TransferOwnership};
 use crate::app::components::flash::{use_form_action, use_hydrated};
 use crate::app::components::{
-    field_error, form_error, loading, ErrorPage, FieldMessage, FormAlert,
+    field_error, form_error, loading, plan_limit, ErrorPage, FieldMessage, FormAlert,
+    PlanLimitAlert,
 };
 use crate::app::invitations::{InviteForm, PendingInvitations};
 use crate::app::workspaces::use_slug;
@@ -303,6 +304,7 @@ fn Transfer(team: TeamView) -> impl IntoView {
             } else {
                 view! {
                     <ActionForm action=action attr:class="form grid-form" attr:novalidate="">
+                        <PlanLimitAlert error=plan_limit(value) />
                         <FormAlert message=Signal::derive(move || {
                             if value.with(|v| matches!(v, Some(Err(AppError::Validation(_))))) { None } else { form_error(value)() }
                         }) />

@@ -3,9 +3,10 @@ use crate::api::auth::{current_user, home_target};
 use crate::api::workspaces::{list_my_workspaces, CreateWorkspace};
 use crate::app::components::flash::{typed, use_form_action};
 use crate::app::components::{
-    field_error, form_error, loading, ErrorPage, FieldMessage, FormAlert, WorkspaceAvatar,
+    field_error, form_error, loading, plan_limit, ErrorPage, FieldMessage, FormAlert,
+    PlanLimitAlert, WorkspaceAvatar,
 };
-use crate::model::AppError;
+use crate::model::{AppError, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -48,6 +49,11 @@ pub fn NewWorkspacePage() -> impl IntoView {
                 }
                 let existing = mine.await.unwrap_or_default();
                 let back = existing.first().map(|w| format!("/w/{}", w.slug));
+                // The owner's pooled use shows on any workspace they own.
+                let usage_href = existing
+                    .iter()
+                    .find(|w| w.role == Role::Owner)
+                    .map(|w| format!("/w/{}/usage", w.slug));
                 view! {
                     <main class="centered-page">
                         <div class="card narrow">
@@ -57,6 +63,7 @@ pub fn NewWorkspacePage() -> impl IntoView {
                                 "One workspace per client or brand. Each has its own accounts, posts, team and settings — nothing is shared."
                             </p>
                             <ActionForm action=action attr:class="form" attr:novalidate="">
+                                <PlanLimitAlert error=plan_limit(value) usage_href=usage_href />
                                 <FormAlert message=Signal::derive(move || form_error(value)().filter(|_| field_error(value, "name")().is_none())) />
                                 <label for="ws-name">"Workspace name"</label>
                                 <input id="ws-name" name="name" type="text" required maxlength="80" placeholder="e.g. Acme Coffee Roasters" autofocus value=typed_name.clone() />

@@ -3,7 +3,7 @@
 use crate::model::MediaView;
 use crate::model::{
     char_count, network, with_signature, AppError, FieldError, LabelView, Permission, PostInput,
-    PostStatus, PostView, Role, TargetView,
+    PostStatus, PostView, TargetView,
 };
 use crate::server::config::BillingMode;
 use crate::server::services::activity::{self, Event};
@@ -936,9 +936,4 @@ fn is_active(s: PostStatus) -> bool {
         s,
         PostStatus::AwaitingApproval | PostStatus::Scheduled | PostStatus::Publishing
     )
-}
-
-/// May this role schedule without anyone's approval?
-pub fn may_skip_approval(role: Role) -> bool {
-    matches!(role, Role::Owner | Role::Admin)
 }

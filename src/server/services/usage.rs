@@ -45,7 +45,7 @@ pub async fn current(tx: &mut ScopedTx) -> Result<Usage, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-async fn lock_scoped(tx: &mut ScopedTx) -> Result<Usage, AppError> {
+pub async fn lock(tx: &mut ScopedTx) -> Result<Usage, AppError> {
     let owner: Option<uuid::Uuid> = sqlx::query_scalar("SELECT app_lock_owner_usage()")
         .fetch_one(tx.conn())
         .await?;
@@ -56,11 +56,12 @@ async fn lock_scoped(tx: &mut ScopedTx) -> Result<Usage, AppError> {
 fn limit_error(
     code: &str,
     metric: &str,
-    what: &str,
+    (one, many): (&str, &str),
     plan: &str,
     limit: i64,
     used: i64,
 ) -> AppError {
+    let what = if limit == 1 { one } else { many };
     AppError::PlanLimit {
         code: code.into(),
         metric: metric.into(),
@@ -86,7 +87,7 @@ pub async fn check_schedule(
     if billing == BillingMode::SelfHosted {
         return Ok(());
     }
-    let u = lock_scoped(tx).await?;
+    let u = lock(tx).await?;
     if let Some(at) = at {
         let horizon = Utc::now() + Duration::days(u.schedule_horizon_days as i64);
         if at > horizon {
@@ -107,7 +108,7 @@ pub async fn check_schedule(
             return Err(limit_error(
                 "SCHEDULED_POST_LIMIT_REACHED",
                 "scheduledPosts",
-                "scheduled posts at a time",
+                ("scheduled post at a time", "scheduled posts at a time"),
                 &u.plan_name,
                 u.scheduled_posts as i64,
                 u.pooled_scheduled,
@@ -117,7 +118,7 @@ pub async fn check_schedule(
             return Err(limit_error(
                 "POST_LIMIT_REACHED",
                 "monthlyPosts",
-                "posts a month",
+                ("post a month", "posts a month"),
                 &u.plan_name,
                 u.monthly_posts as i64,
                 u.pooled_posts,
@@ -132,12 +133,12 @@ pub async fn check_account(tx: &mut ScopedTx, billing: BillingMode) -> Result<()
     if billing == BillingMode::SelfHosted {
         return Ok(());
     }
-    let u = lock_scoped(tx).await?;
+    let u = lock(tx).await?;
     if u.pooled_accounts >= u.max_social_accounts as i64 {
         return Err(limit_error(
             "CONNECTIONS_OVER_LIMIT",
             "socialAccounts",
-            "connected social accounts",
+            ("connected social account", "connected social accounts"),
             &u.plan_name,
             u.max_social_accounts as i64,
             u.pooled_accounts,
@@ -156,7 +157,7 @@ pub async fn check_invite(
     if billing == BillingMode::SelfHosted {
         return Ok(());
     }
-    lock_scoped(tx).await?;
+    lock(tx).await?;
     let (people, known, max, plan_name): (i64, bool, i32, String) =
         sqlx::query_as("SELECT people, known, max_members, plan_name FROM app_owner_people($1)")
             .bind(email)
@@ -167,7 +168,10 @@ pub async fn check_invite(
         return Err(limit_error(
             "MEMBER_LIMIT_REACHED",
             "members",
-            "people across its workspaces (pending invitations included)",
+            (
+                "person across its workspaces (pending invitations included)",
+                "people across its workspaces (pending invitations included)",
+            ),
             &plan_name,
             max as i64,
             people,
@@ -223,7 +227,7 @@ pub async fn check_workspace(tx: &mut UserTx, billing: BillingMode) -> Result<()
         return Err(limit_error(
             "WORKSPACE_LIMIT_REACHED",
             "workspaces",
-            "workspaces",
+            ("workspace", "workspaces"),
             &plan_name,
             max as i64,
             owned,
