@@ -1,10 +1,23 @@
 import type { FullConfig } from '@playwright/test';
+import { startFakeAi } from './fake-ai';
 
 // cargo-leptos starts Playwright right after spawning the server, before it listens
 // (and before migrations have run). Poll /healthz until it answers 200, for at most 90 s.
 const TIMEOUT_MS = 90_000;
 
-export default async function globalSetup(config: FullConfig): Promise<void> {
+export default async function globalSetup(config: FullConfig): Promise<(() => Promise<void>) | void> {
+  // The AI endpoint the app is configured with (scripts/test sets the port).
+  let teardown: (() => Promise<void>) | undefined;
+  const aiPort = Number(process.env.POSTROOM_E2E_AI_PORT ?? 0);
+  if (aiPort) {
+    const ai = await startFakeAi(aiPort);
+    console.log(`[global-setup] fake AI endpoint on 127.0.0.1:${aiPort}`);
+    teardown = () =>
+      new Promise((resolve) => {
+        ai.closeAllConnections();
+        ai.close(() => resolve());
+      });
+  }
   const base = config.projects[0]?.use?.baseURL ?? 'http://127.0.0.1:3000';
   const url = new URL('/healthz', base).toString();
   const started = Date.now();
@@ -14,7 +27,7 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (res.status === 200) {
         console.log(`[global-setup] ${url} answered 200 after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        return;
+        return teardown;
       }
       last = `HTTP ${res.status}`;
     } catch (err) {

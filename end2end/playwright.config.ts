@@ -56,7 +56,7 @@ export default defineConfig({
     },
     {
       name: 'no-javascript',
-      testMatch: [/forms\.spec\.ts$/, /limits\.spec\.ts$/, /-nojs\.spec\.ts$/],
+      testMatch: [/forms\.spec\.ts$/, /limits\.spec\.ts$/, /ai-draft\.spec\.ts$/, /-nojs\.spec\.ts$/],
       use: { ...browserUse, javaScriptEnabled: false },
     },
   ],

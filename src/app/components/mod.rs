@@ -121,10 +121,9 @@ pub fn PlanLimitAlert(
                         aria-valuemin="0" aria-valuemax=limit.to_string() aria-valuenow=used.to_string()>
                         <span class="meter-fill" style=format!("width:{pct}%")></span>
                     </div>
-                    <p class="small">
-                        {usage_href.clone().map(|href| view! { <a href=href>"See the usage meters"</a>" · " })}
-                        "Upgrade the plan for more room."
-                    </p>
+                    {usage_href.clone().map(|href| view! {
+                        <p class="small"><a href=href>"See the usage meters"</a></p>
+                    })}
                 </div>
             }
             .into_any()
