@@ -33,6 +33,10 @@ pub fn AiDraftPanel(
     let drafting = RwSignal::new(false);
     // The text before the last draft, for "Undo".
     let before = RwSignal::new(None::<String>);
+    // The running draft's fetch, for "Stop" (browser only: a thread-local
+    // value must not be made during server rendering, which may end on
+    // another thread).
+    #[cfg(feature = "hydrate")]
     let stop = StoredValue::new_local(None::<web_sys::AbortController>);
     let brief_error =
         Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.message_for("brief"))));
@@ -109,6 +113,7 @@ pub fn AiDraftPanel(
         let _ = (ev, &stream_url);
     };
     let on_stop = move |_| {
+        #[cfg(feature = "hydrate")]
         stop.with_value(|c| {
             if let Some(c) = c {
                 c.abort();
@@ -125,7 +130,7 @@ pub fn AiDraftPanel(
 
     view! {
         <details class="ai-draft card" open=open>
-            <summary>"✨ Draft with AI"</summary>
+            <summary>"Draft with AI"</summary>
             {if !ready {
                 view! { <p class="hint ai-off">{AI_NOT_SET_UP}</p> }.into_any()
             } else {
