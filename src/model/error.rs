@@ -94,11 +94,15 @@ impl AppError {
 pub struct Problems(Vec<FieldError>);
 
 impl Problems {
+    /// A problem with `field`; the first one found for a field is the one
+    /// shown (later ones for the same field are dropped).
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
+        if !self.0.iter().any(|e| e.field == field) {
+            self.0.push(FieldError {
+                field: field.into(),
+                message: message.into(),
+            });
+        }
     }
     pub fn into_result(self) -> Result<(), AppError> {
         if self.0.is_empty() {

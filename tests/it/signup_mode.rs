@@ -18,26 +18,33 @@ async fn try_sign_up(app: &TestApp, email: &str) -> (StatusCode, String) {
     .await
 }
 
-#[sqlx::test]
-async fn each_mode_is_enforced_on_the_server(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
-    let app = TestApp::spawn_with(pool_opts, opts, |cfg| cfg.signup = SignupMode::InviteOnly).await;
-    // Accounts made through the service (what `postroom admin create-user` uses) still work.
-    let owner = postroom::server::services::users::sign_up(
+/// owner@example.test, made through the service (what `postroom admin
+/// create-user` uses, whatever the sign-up mode); its personal workspace.
+async fn operator_account(app: &TestApp) -> String {
+    use postroom::server::services::users;
+    users::sign_up(
         &app.pool,
         &app.config,
-        postroom::server::services::users::SignupInput {
+        users::SignupInput {
             email: "owner@example.test".into(),
             password: "correct horse battery".into(),
             name: "Owner".into(),
         },
-        &postroom::server::services::users::ClientInfo {
+        &users::ClientInfo {
             user_agent: None,
             ip: None,
         },
     )
     .await
-    .expect("operator sign-up");
-    let slug = owner.personal_slug.clone();
+    .expect("operator sign-up")
+    .personal_slug
+}
+
+#[sqlx::test]
+async fn each_mode_is_enforced_on_the_server(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
+    let app = TestApp::spawn_with(pool_opts, opts, |cfg| cfg.signup = SignupMode::InviteOnly).await;
+    // Accounts made through the service (what `postroom admin create-user` uses) still work.
+    let slug = operator_account(&app).await;
     // The sign-up page says why there is no form.
     let (status, page) = app.get(&app.client(), "/signup").await;
     assert_eq!(status, StatusCode::OK);
@@ -80,31 +87,12 @@ async fn each_mode_is_enforced_on_the_server(pool_opts: PgPoolOptions, opts: PgC
 #[sqlx::test]
 async fn closed_refuses_invitation_sign_ups_too(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
     let app = TestApp::spawn_with(pool_opts, opts, |cfg| cfg.signup = SignupMode::Closed).await;
-    let owner = postroom::server::services::users::sign_up(
-        &app.pool,
-        &app.config,
-        postroom::server::services::users::SignupInput {
-            email: "owner@example.test".into(),
-            password: "correct horse battery".into(),
-            name: "Owner".into(),
-        },
-        &postroom::server::services::users::ClientInfo {
-            user_agent: None,
-            ip: None,
-        },
-    )
-    .await
-    .unwrap();
+    let slug = operator_account(&app).await;
     let owner_client = app.client();
     app.log_in_response(&owner_client, "owner@example.test")
         .await;
     let token = app
-        .invite(
-            &owner_client,
-            &owner.personal_slug,
-            "bob@example.test",
-            "EDITOR",
-        )
+        .invite(&owner_client, &slug, "bob@example.test", "EDITOR")
         .await;
     let (status, body) = try_sign_up(&app, "stranger@example.test").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

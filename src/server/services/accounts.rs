@@ -225,31 +225,19 @@ pub async fn save_account(
         .refresh
         .as_deref()
         .map(|r| cipher.seal(r, id.as_bytes()));
-    if existing.is_some() {
-        sqlx::query(
-            "UPDATE social_accounts SET handle = $3, display_name = $4, avatar_url = $5, profile_url = $6, \
-                    status = 'connected', access_token_enc = $7, refresh_token_enc = $8, token_expires_at = $9, \
-                    connected_by = $10, connected_at = now(), disconnected_at = NULL, last_error = NULL \
-              WHERE workspace_id = $1 AND id = $2",
-        )
-        .bind(ws)
-        .bind(id)
-        .bind(&profile.handle)
-        .bind(&profile.display_name)
-        .bind(&profile.avatar_url)
-        .bind(&profile.profile_url)
-        .bind(&access)
-        .bind(&refresh)
-        .bind(tokens.expires_at)
-        .bind(user)
-        .execute(tx.conn())
-        .await?;
+    // One set of parameters for both: a reconnection updates the same
+    // account (same network, same external id) in place.
+    let sql = if existing.is_some() {
+        "UPDATE social_accounts SET handle = $5, display_name = $6, avatar_url = $7, profile_url = $8, \
+                status = 'connected', access_token_enc = $9, refresh_token_enc = $10, token_expires_at = $11, \
+                connected_by = $12, connected_at = now(), disconnected_at = NULL, last_error = NULL \
+          WHERE workspace_id = $1 AND id = $2 AND platform = $3 AND external_id = $4"
     } else {
-        sqlx::query(
-            "INSERT INTO social_accounts (workspace_id, id, platform, external_id, handle, display_name, avatar_url, \
-                                          profile_url, status, access_token_enc, refresh_token_enc, token_expires_at, connected_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'connected', $9, $10, $11, $12)",
-        )
+        "INSERT INTO social_accounts (workspace_id, id, platform, external_id, handle, display_name, avatar_url, \
+                                      profile_url, status, access_token_enc, refresh_token_enc, token_expires_at, connected_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'connected', $9, $10, $11, $12)"
+    };
+    let done = sqlx::query(sql)
         .bind(ws)
         .bind(id)
         .bind(platform)
@@ -264,6 +252,8 @@ pub async fn save_account(
         .bind(user)
         .execute(tx.conn())
         .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::NotFound);
     }
     let label = network(platform).map(|n| n.label).unwrap_or(platform);
     let verb = if existing.is_some() {

@@ -31,6 +31,35 @@ impl<'a> Event<'a> {
     }
 }
 
+/// `record` on a workspace transaction.
+pub async fn log(
+    tx: &mut crate::server::tenancy::ScopedTx,
+    event: Event<'_>,
+) -> Result<(), AppError> {
+    let (ctx, conn) = tx.parts();
+    record(conn, ctx, event).await
+}
+
+/// Deletes row `id` of `table` in the workspace in scope and answers what
+/// its `column` held, for the activity log (`NotFound` when there is no
+/// such row here). `table` and `column` are the caller's constants.
+pub async fn delete_returning(
+    tx: &mut crate::server::tenancy::ScopedTx,
+    table: &'static str,
+    column: &'static str,
+    id: uuid::Uuid,
+) -> Result<String, AppError> {
+    let ws = tx.workspace_id();
+    let value: Option<String> = sqlx::query_scalar(&format!(
+        "DELETE FROM {table} WHERE workspace_id = $1 AND id = $2 RETURNING {column}"
+    ))
+    .bind(ws)
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?;
+    value.ok_or(AppError::NotFound)
+}
+
 /// Records an event in the same transaction as the change it describes.
 pub async fn record(
     conn: &mut PgConnection,

@@ -85,6 +85,22 @@ fn label_fields(name: &str, color: &str) -> Result<(String, String), AppError> {
     Ok((name.to_string(), color.unwrap_or_default()))
 }
 
+/// "{verb} the {kind} “{name}”" in the activity log (`label.created`…).
+async fn logged(
+    tx: &mut ScopedTx,
+    kind: &'static str,
+    verb: &'static str,
+    name: &str,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let action = format!("{kind}.{verb}");
+    activity::log(
+        tx,
+        Event::new(&action, kind, format!("{verb} the {kind} “{name}”")).object(id),
+    )
+    .await
+}
+
 fn duplicate_name(e: sqlx::Error, what: &str) -> AppError {
     match violated_constraint(&e).as_deref() {
         Some("labels_name_key") | Some("signatures_name_key") => {
@@ -107,18 +123,7 @@ pub async fn create_label(tx: &mut ScopedTx, name: &str, color: &str) -> Result<
         .execute(tx.conn())
         .await
         .map_err(|e| duplicate_name(e, "label"))?;
-    let (ctx, conn) = tx.parts();
-    activity::record(
-        conn,
-        ctx,
-        Event::new(
-            "label.created",
-            "label",
-            format!("created the label “{name}”"),
-        )
-        .object(id),
-    )
-    .await?;
+    logged(tx, "label", "created", &name, id).await?;
     Ok(id)
 }
 
@@ -143,42 +148,13 @@ pub async fn update_label(
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    let (ctx, conn) = tx.parts();
-    activity::record(
-        conn,
-        ctx,
-        Event::new(
-            "label.updated",
-            "label",
-            format!("updated the label “{name}”"),
-        )
-        .object(id),
-    )
-    .await
+    logged(tx, "label", "updated", &name, id).await
 }
 
 pub async fn delete_label(tx: &mut ScopedTx, id: Uuid) -> Result<(), AppError> {
     tx.ctx().require(Permission::ManageLabels)?;
-    let ws = tx.workspace_id();
-    let name: Option<String> =
-        sqlx::query_scalar("DELETE FROM labels WHERE workspace_id = $1 AND id = $2 RETURNING name")
-            .bind(ws)
-            .bind(id)
-            .fetch_optional(tx.conn())
-            .await?;
-    let name = name.ok_or(AppError::NotFound)?;
-    let (ctx, conn) = tx.parts();
-    activity::record(
-        conn,
-        ctx,
-        Event::new(
-            "label.deleted",
-            "label",
-            format!("deleted the label “{name}”"),
-        )
-        .object(id),
-    )
-    .await
+    let name = activity::delete_returning(tx, "labels", "name", id).await?;
+    logged(tx, "label", "deleted", &name, id).await
 }
 
 fn signature_fields(name: &str, body: &str) -> Result<(String, String), AppError> {
@@ -227,18 +203,7 @@ pub async fn create_signature(
     .execute(tx.conn())
     .await
     .map_err(|e| duplicate_name(e, "signature"))?;
-    let (ctx, conn) = tx.parts();
-    activity::record(
-        conn,
-        ctx,
-        Event::new(
-            "signature.created",
-            "signature",
-            format!("created the signature “{name}”"),
-        )
-        .object(id),
-    )
-    .await?;
+    logged(tx, "signature", "created", &name, id).await?;
     Ok(id)
 }
 
@@ -283,41 +248,11 @@ pub async fn update_signature(
     .execute(tx.conn())
     .await
     .map_err(|e| duplicate_name(e, "signature"))?;
-    let (ctx, conn) = tx.parts();
-    activity::record(
-        conn,
-        ctx,
-        Event::new(
-            "signature.updated",
-            "signature",
-            format!("updated the signature “{name}”"),
-        )
-        .object(id),
-    )
-    .await
+    logged(tx, "signature", "updated", &name, id).await
 }
 
 pub async fn delete_signature(tx: &mut ScopedTx, id: Uuid) -> Result<(), AppError> {
     tx.ctx().require(Permission::ManageLabels)?;
-    let ws = tx.workspace_id();
-    let name: Option<String> = sqlx::query_scalar(
-        "DELETE FROM signatures WHERE workspace_id = $1 AND id = $2 RETURNING name",
-    )
-    .bind(ws)
-    .bind(id)
-    .fetch_optional(tx.conn())
-    .await?;
-    let name = name.ok_or(AppError::NotFound)?;
-    let (ctx, conn) = tx.parts();
-    activity::record(
-        conn,
-        ctx,
-        Event::new(
-            "signature.deleted",
-            "signature",
-            format!("deleted the signature “{name}”"),
-        )
-        .object(id),
-    )
-    .await
+    let name = activity::delete_returning(tx, "signatures", "name", id).await?;
+    logged(tx, "signature", "deleted", &name, id).await
 }

@@ -137,19 +137,9 @@ pub fn clean_name(raw: &str) -> String {
 /// can remove its objects after the commit.
 pub async fn delete(tx: &mut ScopedTx, id: Uuid) -> Result<(), AppError> {
     tx.ctx().require(Permission::EditPosts)?;
-    let ws = tx.workspace_id();
-    let name: Option<String> = sqlx::query_scalar(
-        "DELETE FROM media WHERE workspace_id = $1 AND id = $2 RETURNING original_name",
-    )
-    .bind(ws)
-    .bind(id)
-    .fetch_optional(tx.conn())
-    .await?;
-    let name = name.ok_or(AppError::NotFound)?;
-    let (ctx, conn) = tx.parts();
-    activity::record(
-        conn,
-        ctx,
+    let name = activity::delete_returning(tx, "media", "original_name", id).await?;
+    activity::log(
+        tx,
         Event::new(
             "media.deleted",
             "media",
