@@ -4,7 +4,7 @@
 //! hour (week); without JavaScript the post page has a reschedule form.
 //! `grid` draws the month and week grids (and handles drops), `list` the
 //! filtered list.
-use super::{query_value, NetworkMark, StatusBadge};
+use super::query_value;
 use grid::Grid;
 use list::ListView;
 

@@ -1,17 +1,7 @@
 //! Step 2: each target through its provider with the attempt's idempotency
 //! key (looked up first when an earlier attempt's outcome is unknown), and
 //! each result recorded under that key.
-use crate::model::with_signature;
-use crate::server::crypto::TokenCipher;
-use crate::server::media_store::MediaStore;
-use crate::server::providers::{
-    Lookup, MediaLink, Provider, Providers, PublishError, PublishRequest, Published, Tokens,
-};
-use chrono::{DateTime, Utc};
-use sqlx::PgPool;
-use std::sync::Arc;
-use std::time::Duration;
-use uuid::Uuid;
+use crate::server::providers::{Lookup, Provider, PublishError, PublishRequest, Published, Tokens};
 
 use super::*;
 

@@ -1,15 +1,8 @@
 //! Steps 1 and 3: claim a due post under a lease, settle it from its
 //! targets, and revoke the tokens of disconnected accounts.
 use crate::model::with_signature;
-use crate::server::crypto::TokenCipher;
-use crate::server::media_store::MediaStore;
-use crate::server::providers::{
-    Lookup, MediaLink, Provider, Providers, PublishError, PublishRequest, Published, Tokens,
-};
+use crate::server::providers::{MediaLink, Tokens};
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
-use std::sync::Arc;
-use std::time::Duration;
 use uuid::Uuid;
 
 use super::*;

@@ -22,12 +22,9 @@
 mod attempt;
 mod lease;
 
-use crate::model::with_signature;
 use crate::server::crypto::TokenCipher;
 use crate::server::media_store::MediaStore;
-use crate::server::providers::{
-    Lookup, MediaLink, Provider, Providers, PublishError, PublishRequest, Published, Tokens,
-};
+use crate::server::providers::{MediaLink, Providers};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::sync::Arc;

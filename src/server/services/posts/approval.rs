@@ -1,17 +1,9 @@
 //! The client approval flow: approve, reject with a comment, the queue.
 use super::*;
-use crate::model::MediaView;
-use crate::model::{
-    char_count, network, with_signature, AppError, FieldError, LabelView, Permission, PostInput,
-    PostStatus, PostView, TargetView,
-};
-use crate::server::config::BillingMode;
+use crate::model::{AppError, Permission, PostView};
 use crate::server::services::activity::{self, Event};
-use crate::server::services::{media, usage, zones};
 use crate::server::tenancy::ScopedTx;
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Approves a post awaiting approval: it is scheduled.

@@ -1,17 +1,11 @@
 //! Changes to a post after it was composed: reschedule, delete, duplicate.
 use super::*;
-use crate::model::MediaView;
-use crate::model::{
-    char_count, network, with_signature, AppError, FieldError, LabelView, Permission, PostInput,
-    PostStatus, PostView, TargetView,
-};
+use crate::model::{AppError, Permission, PostStatus};
 use crate::server::config::BillingMode;
 use crate::server::services::activity::{self, Event};
-use crate::server::services::{media, usage, zones};
+use crate::server::services::{usage, zones};
 use crate::server::tenancy::ScopedTx;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Moves a post to another date and time (the calendar's drag and drop).

@@ -1,18 +1,14 @@
 //! The composer's form: every field checked (all problems at once, nothing
 //! saved), then a new post or changes to an editable one.
 use super::*;
-use crate::model::MediaView;
 use crate::model::{
-    char_count, network, with_signature, AppError, FieldError, LabelView, Permission, PostInput,
-    PostStatus, PostView, Problems, TargetView,
+    char_count, network, with_signature, AppError, Permission, PostInput, PostStatus, Problems,
 };
 use crate::server::config::BillingMode;
 use crate::server::services::activity::{self, Event};
-use crate::server::services::{media, usage, zones};
+use crate::server::services::{usage, zones};
 use crate::server::tenancy::ScopedTx;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A validated composer form.

@@ -1,13 +1,7 @@
 //! Posts as views: the row, its labels, targets (with results) and media.
-use super::*;
 use crate::model::MediaView;
-use crate::model::{
-    char_count, network, with_signature, AppError, FieldError, LabelView, Permission, PostInput,
-    PostStatus, PostView, TargetView,
-};
-use crate::server::config::BillingMode;
-use crate::server::services::activity::{self, Event};
-use crate::server::services::{media, usage, zones};
+use crate::model::{AppError, LabelView, Permission, PostStatus, PostView, TargetView};
+use crate::server::services::{media, zones};
 use crate::server::tenancy::ScopedTx;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
