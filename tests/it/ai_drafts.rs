@@ -212,12 +212,7 @@ async fn meter(app: &TestApp, slug: &str) -> i32 {
 }
 
 async fn set_ai_credits(app: &TestApp, plan: &str, credits: i32) {
-    sqlx::query("UPDATE plans SET ai_credits_monthly = $2 WHERE code = $1")
-        .bind(plan)
-        .bind(credits)
-        .execute(&app.admin)
-        .await
-        .unwrap();
+    crate::limits::set_limit(app, plan, "ai_credits_monthly", credits).await
 }
 
 #[sqlx::test]

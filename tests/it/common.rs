@@ -249,6 +249,30 @@ impl TestApp {
         (client, slug)
     }
 
+    /// The composer's "Schedule" (server function `SavePost`) for `text` to
+    /// `accounts` at `date` and `time` (the workspace's clock).
+    pub async fn schedule_post(
+        &self,
+        client: &Client,
+        slug: &str,
+        text: &str,
+        accounts: &[uuid::Uuid],
+        (date, time): (String, String),
+    ) -> (StatusCode, String) {
+        let mut args = vec![
+            ("slug".to_string(), slug.to_string()),
+            ("content".to_string(), text.to_string()),
+            ("date".to_string(), date),
+            ("time".to_string(), time),
+            ("intent".to_string(), "schedule".to_string()),
+        ];
+        for (i, id) in accounts.iter().enumerate() {
+            args.push((format!("account_ids[{i}]"), id.to_string()));
+        }
+        self.call::<postroom::api::content::SavePost>(client, &args)
+            .await
+    }
+
     /// Creates a workspace as the client's user; returns its slug.
     pub async fn create_workspace(&self, client: &Client, name: &str) -> String {
         let (status, body) = self
@@ -369,6 +393,17 @@ impl TestApp {
         }
         tx
     }
+}
+
+/// The date and time fields of a form for `at` (`YYYY-MM-DD`, `HH:MM`).
+pub fn date_time<Z: chrono::TimeZone>(at: chrono::DateTime<Z>) -> (String, String)
+where
+    Z::Offset: std::fmt::Display,
+{
+    (
+        at.format("%Y-%m-%d").to_string(),
+        at.format("%H:%M").to_string(),
+    )
 }
 
 pub fn token_of(link: &str) -> String {

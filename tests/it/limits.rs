@@ -1,7 +1,7 @@
 //! Plans and limits in cloud mode (SPEC §3): every gated action at its
 //! boundary, pooled across the owner's workspaces, safe under concurrency,
 //! and skipped when self-hosted.
-use crate::common::TestApp;
+use crate::common::{date_time, TestApp};
 use crate::publishing::connect_sandbox;
 use chrono::{Duration, Utc};
 use postroom::api::content as c;
@@ -15,7 +15,7 @@ async fn cloud(pool_opts: PgPoolOptions, opts: PgConnectOptions) -> TestApp {
     TestApp::spawn_with(pool_opts, opts, |cfg| cfg.billing_mode = BillingMode::Cloud).await
 }
 
-async fn set_limit(app: &TestApp, plan: &str, column: &str, value: i32) {
+pub async fn set_limit(app: &TestApp, plan: &str, column: &str, value: i32) {
     sqlx::query(&format!("UPDATE plans SET {column} = $2 WHERE code = $1"))
         .bind(plan)
         .bind(value)
@@ -34,11 +34,7 @@ async fn set_plan(app: &TestApp, email: &str, plan: &str) {
 }
 
 fn soon(days: i64) -> (String, String) {
-    let at = Utc::now() + Duration::days(days) + Duration::minutes(10);
-    (
-        at.format("%Y-%m-%d").to_string(),
-        at.format("%H:%M").to_string(),
-    )
+    date_time(Utc::now() + Duration::days(days) + Duration::minutes(10))
 }
 
 async fn schedule(
@@ -48,19 +44,9 @@ async fn schedule(
     account: Uuid,
     days: i64,
 ) -> (StatusCode, String) {
-    let (date, time) = soon(days);
-    app.call::<c::SavePost>(
-        who,
-        &[
-            ("slug", slug.to_string()),
-            ("content", format!("Post {}", Uuid::new_v4())),
-            ("account_ids[0]", account.to_string()),
-            ("date", date),
-            ("time", time),
-            ("intent", "schedule".into()),
-        ],
-    )
-    .await
+    let text = format!("Post {}", Uuid::new_v4());
+    app.schedule_post(who, slug, &text, &[account], soon(days))
+        .await
 }
 
 fn limit_code(body: &str) -> String {

@@ -1,7 +1,7 @@
 //! Connecting a Sandbox account through the real flow, the composer's rules,
 //! client approval, and the publishing worker: published once, with two
 //! workers, after a crash, with networks that fail or cannot answer.
-use crate::common::{location, TestApp};
+use crate::common::{date_time, location, TestApp};
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use postroom::api::content as c;
@@ -80,11 +80,7 @@ fn worker(app: &TestApp) -> Publisher {
 
 /// Date and time strings (UTC workspace) `minutes` from now.
 fn in_minutes(minutes: i64) -> (String, String) {
-    let at = Utc::now() + Duration::minutes(minutes);
-    (
-        at.format("%Y-%m-%d").to_string(),
-        at.format("%H:%M").to_string(),
-    )
+    date_time(Utc::now() + Duration::minutes(minutes))
 }
 
 async fn schedule(
@@ -102,22 +98,9 @@ async fn schedule(
         .unwrap();
     let tz: chrono_tz::Tz = zone.parse().unwrap();
     let at = (Utc::now() + Duration::minutes(5)).with_timezone(&tz);
-    let (date, time) = (
-        at.format("%Y-%m-%d").to_string(),
-        at.format("%H:%M").to_string(),
-    );
-    let mut args = vec![
-        ("slug", slug.to_string()),
-        ("content", text.to_string()),
-        ("date", date),
-        ("time", time),
-        ("intent", "schedule".to_string()),
-    ];
-    let keys = ["account_ids[0]", "account_ids[1]", "account_ids[2]"];
-    for (k, id) in keys.iter().zip(accounts) {
-        args.push((k, id.to_string()));
-    }
-    let (status, body) = app.call::<c::SavePost>(client, &args).await;
+    let (status, body) = app
+        .schedule_post(client, slug, text, accounts, date_time(at))
+        .await;
     assert!(
         status.is_success() || status.is_redirection(),
         "{status}: {body}"
