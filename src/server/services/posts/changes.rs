@@ -97,17 +97,7 @@ pub async fn reschedule(
 
 pub async fn delete(tx: &mut ScopedTx, id: Uuid) -> Result<(), AppError> {
     tx.ctx().require(Permission::EditPosts)?;
-    let ws = tx.workspace_id();
-    let status: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM posts WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
-    )
-    .bind(ws)
-    .bind(id)
-    .fetch_optional(tx.conn())
-    .await?;
-    let status = status
-        .and_then(|s| PostStatus::parse(&s))
-        .ok_or(AppError::NotFound)?;
+    let status = lock_status(tx, id).await?;
     if status == PostStatus::Publishing {
         return Err(not_editable(status));
     }

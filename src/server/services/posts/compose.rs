@@ -260,16 +260,7 @@ pub async fn save(
         "" => None,
         raw => {
             let id = Uuid::parse_str(raw).map_err(|_| AppError::NotFound)?;
-            let status: Option<String> = sqlx::query_scalar(
-                "SELECT status FROM posts WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
-            )
-            .bind(ws)
-            .bind(id)
-            .fetch_optional(tx.conn())
-            .await?;
-            let status = status
-                .and_then(|s| PostStatus::parse(&s))
-                .ok_or(AppError::NotFound)?;
+            let status = lock_status(tx, id).await?;
             if !status.editable() {
                 return Err(not_editable(status));
             }

@@ -52,6 +52,22 @@ fn scheduled_status(rules: &PostingRules) -> PostStatus {
     }
 }
 
+/// The status of post `id` in the workspace in scope, its row locked for
+/// the rest of the transaction (`NotFound` when there is no such post here).
+async fn lock_status(tx: &mut ScopedTx, id: uuid::Uuid) -> Result<PostStatus, AppError> {
+    let ws = tx.workspace_id();
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM posts WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .bind(ws)
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?;
+    status
+        .and_then(|s| PostStatus::parse(&s))
+        .ok_or(AppError::NotFound)
+}
+
 /// Why a post cannot be changed any more.
 fn not_editable(status: PostStatus) -> AppError {
     AppError::Conflict(match status {
