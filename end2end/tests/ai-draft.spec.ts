@@ -1,5 +1,5 @@
-import { test, expect, type Page, type TestInfo } from '@playwright/test';
-import { hydrated, setPlan, uniqueEmail, screenshot, PASSWORD } from './helpers';
+import { test, expect } from '@playwright/test';
+import { jsOn, ready, signUpIn, uniqueEmail, screenshot } from './helpers';
 import { DRAFT } from '../fake-ai';
 
 // "Draft with AI" in the composer, against the stand-in endpoint global-setup.ts
@@ -8,28 +8,9 @@ import { DRAFT } from '../fake-ai';
 // form posts and the composer comes back with the whole draft. Both spend credits
 // the usage page counts.
 
-const jsOn = (info: TestInfo) => info.project.use.javaScriptEnabled !== false;
-
-async function ready(page: Page, info: TestInfo): Promise<void> {
-  if (jsOn(info)) await hydrated(page);
-}
-
-async function signUp(page: Page, info: TestInfo): Promise<string> {
-  const email = uniqueEmail('aida');
-  await page.goto('/signup');
-  await ready(page, info);
-  await page.getByLabel('Your name').fill('Aida Author');
-  await page.getByLabel('Work email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(/\/w\/[a-z0-9-]+$/);
-  setPlan(email, 'max');
-  return new URL(page.url()).pathname.split('/')[2];
-}
-
 test('draft a post with AI, from a brief', async ({ page }, info) => {
   test.skip(!process.env.POSTROOM_E2E_AI_PORT, 'needs the stand-in AI endpoint scripts/test starts');
-  const slug = await signUp(page, info);
+  const slug = await signUpIn(page, info, 'Aida Author', uniqueEmail('aida'));
   await page.goto(`/w/${slug}/posts/new`);
   await ready(page, info);
   const post = page.getByLabel('Post', { exact: true });

@@ -1,33 +1,18 @@
 import { test, expect, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { hydrated, setPlan, uniqueEmail, PASSWORD } from './helpers';
+import { jsOn, ready, signUpIn, uniqueEmail, PASSWORD } from './helpers';
 
 // Every flow a form can do, run by both projects (playwright.config.ts): `hydrated`
 // (the wasm has loaded: forms update in place) and `no-javascript` (each form posts
 // itself, and the page it lands on shows the outcome: post/redirect/get with a
 // one-time server-side flash).
 
-const jsOn = (info: TestInfo) => info.project.use.javaScriptEnabled !== false;
-
-/** Ready to use: hydrated when the project runs JavaScript, as rendered otherwise. */
-async function ready(page: Page, info: TestInfo): Promise<void> {
-  if (jsOn(info)) await hydrated(page);
-}
-
 async function newPage(browser: Browser, info: TestInfo): Promise<Page> {
   const context = await browser.newContext({ javaScriptEnabled: jsOn(info) });
   return context.newPage();
 }
 
-async function signUp(page: Page, info: TestInfo, name: string, email: string): Promise<string> {
-  await page.goto('/signup');
-  await ready(page, info);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('Work email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(/\/w\/[a-z0-9-]+$/);
-  setPlan(email, 'max');
-  return new URL(page.url()).pathname.split('/')[2];
+function signUp(page: Page, info: TestInfo, name: string, email: string): Promise<string> {
+  return signUpIn(page, info, name, email);
 }
 
 async function createWorkspace(page: Page, info: TestInfo, name: string): Promise<string> {

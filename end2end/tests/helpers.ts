@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page, type TestInfo } from '@playwright/test';
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
@@ -67,4 +67,34 @@ export async function createWorkspace(page: Page, name: string): Promise<string>
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync('screenshots', { recursive: true });
   await page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
+}
+
+/** Does this Playwright project run JavaScript (the `hydrated` project) or not? */
+export const jsOn = (info: TestInfo) => info.project.use.javaScriptEnabled !== false;
+
+/** Ready to use: hydrated when the project runs JavaScript, as rendered otherwise. */
+export async function ready(page: Page, info: TestInfo): Promise<void> {
+  if (jsOn(info)) await hydrated(page);
+}
+
+/**
+ * Signs up through the form in either project (with or without JavaScript) and
+ * returns the personal workspace's slug; the account then moves to `plan`.
+ */
+export async function signUpIn(
+  page: Page,
+  info: TestInfo,
+  name: string,
+  email: string,
+  plan: 'starter' | 'max' = 'max',
+): Promise<string> {
+  await page.goto('/signup');
+  await ready(page, info);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Work email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(/\/w\/[a-z0-9-]+$/);
+  if (plan !== 'starter') setPlan(email, plan);
+  return new URL(page.url()).pathname.split('/')[2];
 }

@@ -1,5 +1,5 @@
-import { test, expect, type Page, type TestInfo } from '@playwright/test';
-import { hydrated, uniqueEmail, screenshot, PASSWORD } from './helpers';
+import { test, expect } from '@playwright/test';
+import { ready, signUpIn, uniqueEmail, screenshot } from './helpers';
 
 // Plan limits in the UI (SPEC §3), in both projects: scripts/test serves the app in
 // cloud billing mode, where a new account is on Starter — one workspace (its
@@ -7,23 +7,9 @@ import { hydrated, uniqueEmail, screenshot, PASSWORD } from './helpers';
 // banner naming the limit, the use and the cap, and the usage page shows the meter
 // full and red. Nothing is created.
 
-const jsOn = (info: TestInfo) => info.project.use.javaScriptEnabled !== false;
-
-async function ready(page: Page, info: TestInfo): Promise<void> {
-  if (jsOn(info)) await hydrated(page);
-}
-
 test('a Starter account at its limits sees the banner and the red meters', async ({ page }, info) => {
   test.skip(!process.env.POSTROOM_E2E_BIN, 'needs the cloud-mode server scripts/test starts');
-  const email = uniqueEmail('stella');
-  await page.goto('/signup');
-  await ready(page, info);
-  await page.getByLabel('Your name').fill('Stella Starter');
-  await page.getByLabel('Work email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(/\/w\/[a-z0-9-]+$/);
-  const slug = new URL(page.url()).pathname.split('/')[2];
+  const slug = await signUpIn(page, info, 'Stella Starter', uniqueEmail('stella'), 'starter');
 
   // A second workspace is one more than Starter allows.
   await page.goto('/workspaces/new');
