@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { jsOn, ready, signUpIn, uniqueEmail, PASSWORD } from './helpers';
+import { hydrated, jsOn, ready, signUpIn, uniqueEmail, PASSWORD } from './helpers';
 
 // Every flow a form can do, run by both projects (playwright.config.ts): `hydrated`
 // (the wasm has loaded: forms update in place) and `no-javascript` (each form posts
