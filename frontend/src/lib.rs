@@ -9,12 +9,15 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(postroom::app::App);
-    // End-to-end tests wait for this marker to know the page is interactive.
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
+    // `leptos::mount::hydrate_lazy`, with the marker set once it is done:
+    // the page's own chunk (lazy routes) is fetched before it hydrates.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let body = leptos::tachys::dom::body();
+        leptos::mount::hydrate_from_async(body.clone(), postroom::app::App)
+            .await
+            .forget();
+        // End-to-end tests wait for this marker to know the page is interactive.
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

@@ -12,10 +12,46 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
 
 pub use components::NotFound;
+
+/// A page whose code the browser fetches when the page is first visited:
+/// its own wasm chunk (`cargo leptos build --split`), so the first load
+/// carries only the shell, the sign-in pages and the calendar.
+macro_rules! lazy_page {
+    ($route:ident => $($page:ident)::+) => {
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                view! { <$($page)::+ /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(NewWorkspaceRoute => workspaces::NewWorkspacePage);
+lazy_page!(InviteRoute => invitations::InvitePage);
+lazy_page!(OverviewRoute => activity::Overview);
+lazy_page!(ActivityRoute => activity::ActivityList);
+lazy_page!(NewPostRoute => content::NewPostPage);
+lazy_page!(PostRoute => content::PostPage);
+lazy_page!(EditPostRoute => content::EditPostPage);
+lazy_page!(AccountsRoute => content::AccountsPage);
+lazy_page!(LabelsRoute => content::LabelsPage);
+lazy_page!(MediaRoute => content::MediaPage);
+lazy_page!(UsageRoute => content::UsagePage);
+lazy_page!(ApprovalsRoute => content::ApprovalsPage);
+lazy_page!(PublishingRoute => content::PublishingSettings);
+lazy_page!(SettingsRoute => workspaces::GeneralSettings);
+lazy_page!(BrandRoute => workspaces::BrandSettings);
+lazy_page!(TeamRoute => team::TeamSettings);
 
 /// Bumped after a change that the sidebar shows (name, colour, logo), so the
 /// workspace layout reloads its data.
@@ -58,26 +94,26 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=workspaces::Home ssr=SsrMode::Async />
                 <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=auth::SignupPage ssr=SsrMode::Async />
-                <Route path=path!("/workspaces/new") view=workspaces::NewWorkspacePage ssr=SsrMode::Async />
-                <Route path=path!("/invite/:token") view=invitations::InvitePage ssr=SsrMode::Async />
+                <Route path=path!("/workspaces/new") view={Lazy::<NewWorkspaceRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view={Lazy::<InviteRoute>::new()} ssr=SsrMode::Async />
                 <ParentRoute path=path!("/w/:slug") view=workspaces::WorkspaceLayout ssr=SsrMode::Async>
                     // The calendar is the workspace's home.
                     <Route path=path!("") view=content::CalendarPage ssr=SsrMode::Async />
-                    <Route path=path!("overview") view=activity::Overview ssr=SsrMode::Async />
-                    <Route path=path!("activity") view=activity::ActivityList ssr=SsrMode::Async />
+                    <Route path=path!("overview") view={Lazy::<OverviewRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("activity") view={Lazy::<ActivityRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("calendar") view=content::CalendarPage ssr=SsrMode::Async />
-                    <Route path=path!("posts/new") view=content::NewPostPage ssr=SsrMode::Async />
-                    <Route path=path!("posts/:id") view=content::PostPage ssr=SsrMode::Async />
-                    <Route path=path!("posts/:id/edit") view=content::EditPostPage ssr=SsrMode::Async />
-                    <Route path=path!("accounts") view=content::AccountsPage ssr=SsrMode::Async />
-                    <Route path=path!("labels") view=content::LabelsPage ssr=SsrMode::Async />
-                    <Route path=path!("media") view=content::MediaPage ssr=SsrMode::Async />
-                    <Route path=path!("usage") view=content::UsagePage ssr=SsrMode::Async />
-                    <Route path=path!("approvals") view=content::ApprovalsPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/publishing") view=content::PublishingSettings ssr=SsrMode::Async />
-                    <Route path=path!("settings") view=workspaces::GeneralSettings ssr=SsrMode::Async />
-                    <Route path=path!("settings/brand") view=workspaces::BrandSettings ssr=SsrMode::Async />
-                    <Route path=path!("settings/team") view=team::TeamSettings ssr=SsrMode::Async />
+                    <Route path=path!("posts/new") view={Lazy::<NewPostRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("posts/:id") view={Lazy::<PostRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("posts/:id/edit") view={Lazy::<EditPostRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("accounts") view={Lazy::<AccountsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("labels") view={Lazy::<LabelsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("media") view={Lazy::<MediaRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("usage") view={Lazy::<UsageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("approvals") view={Lazy::<ApprovalsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("settings/publishing") view={Lazy::<PublishingRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("settings/brand") view={Lazy::<BrandRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("settings/team") view={Lazy::<TeamRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
