@@ -58,14 +58,11 @@ pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
     use ssr::*;
     let (_, user, mut tx) = ctx(&slug, Permission::ViewContent).await?;
     let ws = tx.workspace_id();
-    workspaces::remember_last(tx.conn(), user.id, ws).await?;
-    let list = workspaces::list_for_user(tx.conn(), user.id).await?;
-    let pending_approvals: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM posts WHERE workspace_id = $1 AND status = 'awaiting_approval'",
-    )
-    .bind(ws)
-    .fetch_one(tx.conn())
-    .await?;
+    // The session lookup already read where the user was last: write only on a change.
+    if user.last_workspace_id != Some(ws) {
+        workspaces::remember_last(tx.conn(), user.id, ws).await?;
+    }
+    let (list, pending_approvals) = workspaces::shell_list(&mut tx, user.id).await?;
     tx.commit().await?;
     let current = list
         .iter()

@@ -19,7 +19,7 @@ pub use components::NotFound;
 
 /// A page whose code the browser fetches when the page is first visited:
 /// its own wasm chunk (`cargo leptos build --split`), so the first load
-/// carries only the shell, the sign-in pages and the calendar.
+/// carries only the workspace shell and the calendar (the home after log-in).
 macro_rules! lazy_page {
     ($route:ident => $($page:ident)::+) => {
         pub struct $route;
@@ -36,6 +36,8 @@ macro_rules! lazy_page {
     };
 }
 
+lazy_page!(LoginRoute => auth::LoginPage);
+lazy_page!(SignupRoute => auth::SignupPage);
 lazy_page!(NewWorkspaceRoute => workspaces::NewWorkspacePage);
 lazy_page!(InviteRoute => invitations::InvitePage);
 lazy_page!(OverviewRoute => activity::Overview);
@@ -92,8 +94,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=workspaces::Home ssr=SsrMode::Async />
-                <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/signup") view=auth::SignupPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/signup") view={Lazy::<SignupRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/workspaces/new") view={Lazy::<NewWorkspaceRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view={Lazy::<InviteRoute>::new()} ssr=SsrMode::Async />
                 <ParentRoute path=path!("/w/:slug") view=workspaces::WorkspaceLayout ssr=SsrMode::Async>

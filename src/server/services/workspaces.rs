@@ -50,6 +50,35 @@ pub async fn list_for_user(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// What the workspace layout draws in one statement: the switcher's list and
+/// the number of posts in `ws` waiting for approval (an uncorrelated sub-select,
+/// computed once).
+pub async fn shell_list(
+    tx: &mut ScopedTx,
+    user_id: Uuid,
+) -> Result<(Vec<WorkspaceSummary>, i64), AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        summary: SummaryRow,
+        pending: i64,
+    }
+    let ws = tx.workspace_id();
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT w.id, w.name, w.slug, w.logo_url, w.primary_color, w.is_personal, m.role, \
+                (SELECT count(*) FROM posts p \
+                  WHERE p.workspace_id = $2 AND p.status = 'awaiting_approval') AS pending \
+         FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+         WHERE m.user_id = $1 ORDER BY w.is_personal DESC, lower(w.name), w.slug",
+    )
+    .bind(user_id)
+    .bind(ws)
+    .fetch_all(tx.conn())
+    .await?;
+    let pending = rows.first().map_or(0, |r| r.pending);
+    Ok((rows.into_iter().map(|r| r.summary.into()).collect(), pending))
+}
+
 /// Derives a URL-safe slug from a name.
 pub fn slug_base(name: &str) -> String {
     // "Ada's workspace" → ada-s-workspace reads badly; drop apostrophes first.

@@ -169,33 +169,23 @@ pub async fn authorize(
     permission: Permission,
 ) -> Result<ScopedTx, AppError> {
     let Principal::User { id, .. } = principal;
-    let mut tx = begin_user(pool, principal).await?;
+    let tx = begin_user(pool, principal).await?;
     if let Some(ForgeAuthorization(oracle)) = forge {
         return forge_scope(tx, oracle, principal, workspace).await;
     }
-    let base = "SELECT w.id, w.slug, w.name, m.role \
-                FROM workspaces w JOIN memberships m \
-                  ON m.workspace_id = w.id AND m.user_id = $1 ";
-    let row: Option<(Uuid, String, String, String)> = match workspace {
-        WorkspaceRef::Slug(slug) => {
-            sqlx::query_as(&format!("{base} WHERE w.slug = $2"))
-                .bind(id)
-                .bind(slug.to_ascii_lowercase())
-                .fetch_optional(tx.conn())
-                .await?
-        }
-        WorkspaceRef::Id(ws) => {
-            sqlx::query_as(&format!("{base} WHERE w.id = $2"))
-                .bind(id)
-                .bind(ws)
-                .fetch_optional(tx.conn())
-                .await?
-        }
-    };
-    let (workspace_id, slug, name, role) = row.ok_or(AppError::NotFound)?;
+    let (scope, role) = tx
+        .scope_to_membership(*id, workspace)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut role = Role::parse(&role).ok_or(AppError::Internal)?;
-    let mut ctx = WorkspaceCtx::new(principal, workspace_id, slug, name, role);
-    let mut tx = tx.into_scoped(ctx.clone()).await?;
+    let mut ctx = WorkspaceCtx::new(
+        principal,
+        scope.id,
+        scope.slug.clone(),
+        scope.name.clone(),
+        role,
+    );
+    let mut tx = scope.with_ctx(ctx.clone());
     if !is_read(permission) {
         // Lock the membership and judge by the role it holds now (a
         // demotion that committed a moment ago is seen here).

@@ -42,17 +42,87 @@ impl UserTx {
 }
 
 pub async fn begin_user(pool: &PgPool, principal: &Principal) -> Result<UserTx, AppError> {
-    let mut tx = pool.begin().await?;
-    set(&mut tx, "app.session", principal.session().hex()).await?;
+    let tx = begin_presenting(pool, "app.session", principal.session().hex()).await?;
     Ok(UserTx { tx })
+}
+
+/// `BEGIN` and one `set_config` in a single round trip (a simple-protocol query
+/// of two statements). The value is spliced into the SQL, so only a hex
+/// string — a digest, which is all a credential ever is here — is accepted.
+async fn begin_presenting(pool: &PgPool, name: &'static str, hex: String) -> Result<PgTx, AppError> {
+    if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::Internal);
+    }
+    let begin = format!("BEGIN; SELECT set_config('{name}', '{hex}', true)");
+    Ok(pool.begin_with(begin).await?)
+}
+
+impl UserTx {
+    /// Scopes this transaction to a workspace the principal is a member of,
+    /// found by slug or id, in the same statement that finds it (the lookup
+    /// itself needs only the session: a member sees their own memberships and
+    /// workspaces). Returns the workspace's id, slug, name and the member's role,
+    /// or `None` — and no scope — when there is no such membership.
+    pub(super) async fn scope_to_membership(
+        mut self,
+        user_id: uuid::Uuid,
+        workspace: super::WorkspaceRef<'_>,
+    ) -> Result<Option<(PgTxScope, String)>, AppError> {
+        let base = "SELECT w.id, w.slug, w.name, m.role, \
+                           set_config('app.workspace_id', w.id::text, true) \
+                    FROM workspaces w JOIN memberships m \
+                      ON m.workspace_id = w.id AND m.user_id = $1 ";
+        let row: Option<(uuid::Uuid, String, String, String, String)> = match workspace {
+            super::WorkspaceRef::Slug(slug) => {
+                sqlx::query_as(&format!("{base} WHERE w.slug = $2"))
+                    .bind(user_id)
+                    .bind(slug.to_ascii_lowercase())
+                    .fetch_optional(&mut *self.tx)
+                    .await?
+            }
+            super::WorkspaceRef::Id(ws) => {
+                sqlx::query_as(&format!("{base} WHERE w.id = $2"))
+                    .bind(user_id)
+                    .bind(ws)
+                    .fetch_optional(&mut *self.tx)
+                    .await?
+            }
+        };
+        Ok(row.map(|(id, slug, name, role, _)| {
+            (
+                PgTxScope {
+                    tx: self.tx,
+                    id,
+                    slug,
+                    name,
+                },
+                role,
+            )
+        }))
+    }
+}
+
+/// A transaction already scoped (by `scope_to_membership`) to the workspace
+/// named here, waiting for its context.
+pub(super) struct PgTxScope {
+    tx: PgTx,
+    pub id: uuid::Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+impl PgTxScope {
+    pub(super) fn with_ctx(self, ctx: WorkspaceCtx) -> ScopedTx {
+        debug_assert_eq!(ctx.workspace_id, self.id);
+        ScopedTx { tx: self.tx, ctx }
+    }
 }
 
 /// A transaction that presents a session about to be created in it (sign-up,
 /// log-in): the caller inserts the `sessions` row with this digest, and from
 /// then on the transaction acts as that session's user.
 pub async fn begin_new_session(pool: &PgPool, session: &SessionDigest) -> Result<UserTx, AppError> {
-    let mut tx = pool.begin().await?;
-    set(&mut tx, "app.session", session.hex()).await?;
+    let tx = begin_presenting(pool, "app.session", session.hex()).await?;
     Ok(UserTx { tx })
 }
 
@@ -113,8 +183,7 @@ pub async fn begin_token(
     token_digest: &[u8],
     session: Option<&SessionDigest>,
 ) -> Result<TokenTx, AppError> {
-    let mut tx = pool.begin().await?;
-    set(&mut tx, "app.invitation_token", hex::encode(token_digest)).await?;
+    let mut tx = begin_presenting(pool, "app.invitation_token", hex::encode(token_digest)).await?;
     if let Some(s) = session {
         set(&mut tx, "app.session", s.hex()).await?;
     }
