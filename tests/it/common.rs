@@ -25,6 +25,25 @@ pub struct TestApp {
     pub cipher: postroom::server::crypto::TokenCipher,
     /// The app's media store (in memory in tests).
     pub media: postroom::server::media_store::MediaStore,
+    server: tokio::task::AbortHandle,
+}
+
+/// At the end of a test `#[sqlx::test]` drops the test's database, which
+/// PostgreSQL refuses (after waiting five seconds) while any connection to it
+/// is open: stop the server and close every pool first. The closing runs on
+/// the test's runtime while the drop waits for the connections to go.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+        let pools = [self.pool.clone(), self.admin.clone(), self.jobs.clone()];
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                for p in pools {
+                    p.close().await;
+                }
+            });
+        }
+    }
 }
 
 pub async fn role_pool(opts: &PgConnectOptions, role: &str) -> PgPool {
@@ -118,14 +137,15 @@ impl TestApp {
         let cipher = state.cipher.clone();
         let media = state.media.clone();
         let router = app::router(state);
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
             axum::serve(
                 listener,
                 router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
             )
             .await
             .unwrap();
-        });
+        })
+        .abort_handle();
         TestApp {
             base: format!("http://{addr}"),
             pool,
@@ -135,6 +155,7 @@ impl TestApp {
             config,
             cipher,
             media,
+            server,
         }
     }
 

@@ -25,12 +25,17 @@ pub fn choose_zone(choice: &str, workspace_zone: &str) -> (Tz, String, String) {
     }
 }
 
+/// A post on the calendar with what its chip shows: label names and colour
+/// (labels by name) and the distinct platforms it goes to — one statement.
 #[derive(sqlx::FromRow)]
 struct CalRow {
     id: Uuid,
     content: String,
     status: String,
     scheduled_at: Option<DateTime<Utc>>,
+    label_names: Vec<String>,
+    label_colors: Vec<String>,
+    platforms: Vec<String>,
 }
 
 fn monday_on_or_before(d: NaiveDate) -> NaiveDate {
@@ -97,18 +102,28 @@ pub async fn calendar(
     let from = zones::day_start(first, tz);
     let to = zones::day_start(first + Duration::days(days), tz);
     let rows: Vec<CalRow> = sqlx::query_as(
-        "SELECT id, content, status, scheduled_at FROM posts \
-          WHERE workspace_id = $1 AND scheduled_at >= $2 AND scheduled_at < $3 \
-          ORDER BY scheduled_at, id LIMIT 2000",
+        "SELECT p.id, p.content, p.status, p.scheduled_at, \
+                ARRAY(SELECT l.name FROM post_labels pl \
+                        JOIN labels l ON l.workspace_id = pl.workspace_id AND l.id = pl.label_id \
+                       WHERE pl.workspace_id = p.workspace_id AND pl.post_id = p.id \
+                       ORDER BY lower(l.name), l.id) AS label_names, \
+                ARRAY(SELECT l.color FROM post_labels pl \
+                        JOIN labels l ON l.workspace_id = pl.workspace_id AND l.id = pl.label_id \
+                       WHERE pl.workspace_id = p.workspace_id AND pl.post_id = p.id \
+                       ORDER BY lower(l.name), l.id LIMIT 1) AS label_colors, \
+                ARRAY(SELECT DISTINCT a.platform FROM post_targets t \
+                        JOIN social_accounts a ON a.workspace_id = t.workspace_id AND a.id = t.account_id \
+                       WHERE t.workspace_id = p.workspace_id AND t.post_id = p.id \
+                       ORDER BY a.platform) AS platforms \
+           FROM posts p \
+          WHERE p.workspace_id = $1 AND p.scheduled_at >= $2 AND p.scheduled_at < $3 \
+          ORDER BY p.scheduled_at, p.id LIMIT 2000",
     )
     .bind(ws)
     .bind(from)
     .bind(to)
     .fetch_all(tx.conn())
     .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut label_map = posts::labels_of(tx, &ids).await?;
-    let mut target_map = posts::targets_of(tx, &ids).await?;
     let mut cal_days: Vec<CalendarDay> = (0..days)
         .map(|i| {
             let d = first + Duration::days(i);
@@ -129,14 +144,6 @@ pub async fn calendar(
         let Some(day) = usize::try_from(idx).ok().and_then(|i| cal_days.get_mut(i)) else {
             continue;
         };
-        let labels = label_map.remove(&r.id).unwrap_or_default();
-        let mut platforms: Vec<String> = target_map
-            .remove(&r.id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|t| t.platform)
-            .collect();
-        platforms.dedup();
         day.posts.push(CalendarPost {
             id: r.id,
             excerpt: excerpt(&r.content, 80),
@@ -145,9 +152,9 @@ pub async fn calendar(
             time: local.format("%H:%M").to_string(),
             date: local.format("%Y-%m-%d").to_string(),
             hour: local.hour(),
-            color: labels.first().map(|l| l.color.clone()),
-            label_names: labels.into_iter().map(|l| l.name).collect(),
-            platforms,
+            color: r.label_colors.into_iter().next(),
+            label_names: r.label_names,
+            platforms: r.platforms,
         });
     }
     let can_edit = tx.ctx().role().can(Permission::EditPosts);

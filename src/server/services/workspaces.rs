@@ -76,7 +76,10 @@ pub async fn shell_list(
     .fetch_all(tx.conn())
     .await?;
     let pending = rows.first().map_or(0, |r| r.pending);
-    Ok((rows.into_iter().map(|r| r.summary.into()).collect(), pending))
+    Ok((
+        rows.into_iter().map(|r| r.summary.into()).collect(),
+        pending,
+    ))
 }
 
 /// Derives a URL-safe slug from a name.

@@ -49,7 +49,11 @@ pub async fn begin_user(pool: &PgPool, principal: &Principal) -> Result<UserTx, 
 /// `BEGIN` and one `set_config` in a single round trip (a simple-protocol query
 /// of two statements). The value is spliced into the SQL, so only a hex
 /// string — a digest, which is all a credential ever is here — is accepted.
-async fn begin_presenting(pool: &PgPool, name: &'static str, hex: String) -> Result<PgTx, AppError> {
+async fn begin_presenting(
+    pool: &PgPool,
+    name: &'static str,
+    hex: String,
+) -> Result<PgTx, AppError> {
     if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::Internal);
     }
