@@ -36,6 +36,7 @@ macro_rules! lazy_page {
     };
 }
 
+lazy_page!(HomeRoute => workspaces::Home);
 lazy_page!(LoginRoute => auth::LoginPage);
 lazy_page!(SignupRoute => auth::SignupPage);
 lazy_page!(NewWorkspaceRoute => workspaces::NewWorkspacePage);
@@ -93,7 +94,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|text: String| if text.is_empty() { "Postroom".to_string() } else { format!("{text} · Postroom") } />
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/") view=workspaces::Home ssr=SsrMode::Async />
+                <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/signup") view={Lazy::<SignupRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/workspaces/new") view={Lazy::<NewWorkspaceRoute>::new()} ssr=SsrMode::Async />
