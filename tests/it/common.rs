@@ -168,6 +168,9 @@ impl TestApp {
             .cookie_store(true)
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
+            // A request that hangs fails its test (with the request named) instead of
+            // holding up the whole run.
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap()
     }

@@ -1,8 +1,8 @@
 //! The calendar (month and week, in the workspace's zone, UTC or the
 //! viewer's) and the filtered list of posts with keyset pagination.
 use crate::model::{
-    excerpt, AppError, CalendarDay, CalendarMode, CalendarPost, CalendarView, Permission,
-    PostFilter, PostListItem, PostListView, PostStatus,
+    excerpt, AppError, CalendarDay, CalendarMode, CalendarPost, CalendarView, LabelView,
+    Permission, PostFilter, PostListItem, PostListView, PostStatus, TargetView,
 };
 use crate::server::services::{accounts, labels, posts, zones};
 use crate::server::tenancy::ScopedTx;
@@ -190,6 +190,8 @@ fn decode_cursor(s: &str) -> Option<(DateTime<Utc>, Uuid)> {
     ))
 }
 
+/// A post in the list with its labels (by name) and targets (by platform and
+/// handle), read in the same statement as the post.
 #[derive(sqlx::FromRow)]
 struct ListRow {
     id: Uuid,
@@ -197,6 +199,8 @@ struct ListRow {
     status: String,
     scheduled_at: Option<DateTime<Utc>>,
     sort_at: DateTime<Utc>,
+    labels: sqlx::types::Json<Vec<LabelView>>,
+    targets: sqlx::types::Json<Vec<TargetView>>,
 }
 
 /// Posts newest first (by scheduled time, or creation for unscheduled
@@ -217,7 +221,19 @@ pub async fn list(
     let to = zones::parse_date(&filter.to).map(|d| zones::day_start(d + Duration::days(1), tz));
     let cursor = decode_cursor(filter.after.trim());
     let rows: Vec<ListRow> = sqlx::query_as(
-        "SELECT p.id, p.content, p.status, p.scheduled_at, coalesce(p.scheduled_at, p.created_at) AS sort_at \
+        "SELECT p.id, p.content, p.status, p.scheduled_at, coalesce(p.scheduled_at, p.created_at) AS sort_at, \
+                coalesce((SELECT json_agg(json_build_object('id', l.id, 'name', l.name, 'color', l.color) \
+                                          ORDER BY lower(l.name), l.id) \
+                            FROM post_labels pl \
+                            JOIN labels l ON l.workspace_id = pl.workspace_id AND l.id = pl.label_id \
+                           WHERE pl.workspace_id = p.workspace_id AND pl.post_id = p.id), '[]') AS labels, \
+                coalesce((SELECT json_agg(json_build_object('account_id', t.account_id, 'platform', a.platform, \
+                                            'handle', a.handle, 'account_status', a.status, 'status', t.status, \
+                                            'permalink', t.permalink, 'error', t.error) \
+                                          ORDER BY a.platform, lower(a.handle), a.id) \
+                            FROM post_targets t \
+                            JOIN social_accounts a ON a.workspace_id = t.workspace_id AND a.id = t.account_id \
+                           WHERE t.workspace_id = p.workspace_id AND t.post_id = p.id), '[]') AS targets \
            FROM posts p \
           WHERE p.workspace_id = $1 \
             AND ($2::text IS NULL OR p.status = $2) \
@@ -247,9 +263,6 @@ pub async fn list(
     let next = more
         .then(|| rows.last().map(|r| encode_cursor(r.sort_at, r.id)))
         .flatten();
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut label_map = posts::labels_of(tx, &ids).await?;
-    let mut target_map = posts::targets_of(tx, &ids).await?;
     let items = rows
         .into_iter()
         .map(|r| PostListItem {
@@ -265,8 +278,8 @@ pub async fn list(
                         .to_string()
                 })
                 .unwrap_or_else(|| "Not scheduled".into()),
-            labels: label_map.remove(&r.id).unwrap_or_default(),
-            targets: target_map.remove(&r.id).unwrap_or_default(),
+            labels: r.labels.0,
+            targets: r.targets.0,
         })
         .collect();
     let labels = labels::list_labels(tx).await?;
