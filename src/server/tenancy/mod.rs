@@ -168,24 +168,15 @@ pub async fn authorize(
     workspace: WorkspaceRef<'_>,
     permission: Permission,
 ) -> Result<ScopedTx, AppError> {
-    let Principal::User { id, .. } = principal;
     let tx = begin_user(pool, principal).await?;
     if let Some(ForgeAuthorization(oracle)) = forge {
         return forge_scope(tx, oracle, principal, workspace).await;
     }
-    let (scope, role) = tx
-        .scope_to_membership(*id, workspace)
+    let mut tx = tx
+        .scope_to_membership(principal, workspace)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut role = Role::parse(&role).ok_or(AppError::Internal)?;
-    let mut ctx = WorkspaceCtx::new(
-        principal,
-        scope.id,
-        scope.slug.clone(),
-        scope.name.clone(),
-        role,
-    );
-    let mut tx = scope.with_ctx(ctx.clone());
+    let mut role = tx.ctx().role();
     if !is_read(permission) {
         // Lock the membership and judge by the role it holds now (a
         // demotion that committed a moment ago is seen here).
@@ -193,8 +184,7 @@ pub async fn authorize(
             .fetch_one(tx.conn())
             .await?;
         role = Role::parse(&locked.ok_or(AppError::NotFound)?).ok_or(AppError::Internal)?;
-        ctx.role = role;
-        tx.set_ctx(ctx);
+        tx.set_role(role);
     }
     if !role.can(permission) {
         return Err(AppError::Forbidden);

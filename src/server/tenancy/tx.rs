@@ -3,7 +3,7 @@
 //! transaction-local: `set_config(…, true)`), so a pooled connection never
 //! carries one request's credential into the next.
 use super::{Principal, SessionDigest, WorkspaceCtx};
-use crate::model::AppError;
+use crate::model::{AppError, Role};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 type PgTx = Transaction<'static, Postgres>;
@@ -65,13 +65,14 @@ impl UserTx {
     /// Scopes this transaction to a workspace the principal is a member of,
     /// found by slug or id, in the same statement that finds it (the lookup
     /// itself needs only the session: a member sees their own memberships and
-    /// workspaces). Returns the workspace's id, slug, name and the member's role,
-    /// or `None` — and no scope — when there is no such membership.
+    /// workspaces), with the role the membership holds. `None` — and no scope —
+    /// when there is no such membership.
     pub(super) async fn scope_to_membership(
         mut self,
-        user_id: uuid::Uuid,
+        principal: &Principal,
         workspace: super::WorkspaceRef<'_>,
-    ) -> Result<Option<(PgTxScope, String)>, AppError> {
+    ) -> Result<Option<ScopedTx>, AppError> {
+        let Principal::User { id: user_id, .. } = principal;
         let base = "SELECT w.id, w.slug, w.name, m.role, \
                            set_config('app.workspace_id', w.id::text, true) \
                     FROM workspaces w JOIN memberships m \
@@ -92,33 +93,14 @@ impl UserTx {
                     .await?
             }
         };
-        Ok(row.map(|(id, slug, name, role, _)| {
-            (
-                PgTxScope {
-                    tx: self.tx,
-                    id,
-                    slug,
-                    name,
-                },
-                role,
-            )
+        let Some((id, slug, name, role, _)) = row else {
+            return Ok(None);
+        };
+        let role = Role::parse(&role).ok_or(AppError::Internal)?;
+        Ok(Some(ScopedTx {
+            tx: self.tx,
+            ctx: WorkspaceCtx::new(principal, id, slug, name, role),
         }))
-    }
-}
-
-/// A transaction already scoped (by `scope_to_membership`) to the workspace
-/// named here, waiting for its context.
-pub(super) struct PgTxScope {
-    tx: PgTx,
-    pub id: uuid::Uuid,
-    pub slug: String,
-    pub name: String,
-}
-
-impl PgTxScope {
-    pub(super) fn with_ctx(self, ctx: WorkspaceCtx) -> ScopedTx {
-        debug_assert_eq!(ctx.workspace_id, self.id);
-        ScopedTx { tx: self.tx, ctx }
     }
 }
 
@@ -154,8 +136,8 @@ impl ScopedTx {
     pub async fn commit(self) -> Result<(), AppError> {
         Ok(self.tx.commit().await?)
     }
-    pub(super) fn set_ctx(&mut self, ctx: WorkspaceCtx) {
-        self.ctx = ctx;
+    pub(super) fn set_role(&mut self, role: Role) {
+        self.ctx.role = role;
     }
 }
 
