@@ -34,7 +34,8 @@ struct CalRow {
     status: String,
     scheduled_at: Option<DateTime<Utc>>,
     label_names: Vec<String>,
-    label_colors: Vec<String>,
+    /// The colour of the first label by name.
+    color: Option<String>,
     platforms: Vec<String>,
 }
 
@@ -103,19 +104,18 @@ pub async fn calendar(
     let to = zones::day_start(first + Duration::days(days), tz);
     let rows: Vec<CalRow> = sqlx::query_as(
         "SELECT p.id, p.content, p.status, p.scheduled_at, \
-                ARRAY(SELECT l.name FROM post_labels pl \
-                        JOIN labels l ON l.workspace_id = pl.workspace_id AND l.id = pl.label_id \
-                       WHERE pl.workspace_id = p.workspace_id AND pl.post_id = p.id \
-                       ORDER BY lower(l.name), l.id) AS label_names, \
-                ARRAY(SELECT l.color FROM post_labels pl \
-                        JOIN labels l ON l.workspace_id = pl.workspace_id AND l.id = pl.label_id \
-                       WHERE pl.workspace_id = p.workspace_id AND pl.post_id = p.id \
-                       ORDER BY lower(l.name), l.id LIMIT 1) AS label_colors, \
+                coalesce(lb.names, '{}') AS label_names, lb.color, \
                 ARRAY(SELECT DISTINCT a.platform FROM post_targets t \
                         JOIN social_accounts a ON a.workspace_id = t.workspace_id AND a.id = t.account_id \
                        WHERE t.workspace_id = p.workspace_id AND t.post_id = p.id \
                        ORDER BY a.platform) AS platforms \
            FROM posts p \
+           CROSS JOIN LATERAL ( \
+                SELECT array_agg(l.name ORDER BY lower(l.name), l.id) AS names, \
+                       (array_agg(l.color ORDER BY lower(l.name), l.id))[1] AS color \
+                  FROM post_labels pl \
+                  JOIN labels l ON l.workspace_id = pl.workspace_id AND l.id = pl.label_id \
+                 WHERE pl.workspace_id = p.workspace_id AND pl.post_id = p.id) lb \
           WHERE p.workspace_id = $1 AND p.scheduled_at >= $2 AND p.scheduled_at < $3 \
           ORDER BY p.scheduled_at, p.id LIMIT 2000",
     )
@@ -152,7 +152,7 @@ pub async fn calendar(
             time: local.format("%H:%M").to_string(),
             date: local.format("%Y-%m-%d").to_string(),
             hour: local.hour(),
-            color: r.label_colors.into_iter().next(),
+            color: r.color,
             label_names: r.label_names,
             platforms: r.platforms,
         });

@@ -33,20 +33,26 @@ impl From<SummaryRow> for WorkspaceSummary {
     }
 }
 
+/// The switcher's list of user `$1`'s workspaces, personal first, then by
+/// name; `{extra}` adds columns.
+fn summary_query(extra: &str) -> String {
+    format!(
+        "SELECT w.id, w.name, w.slug, w.logo_url, w.primary_color, w.is_personal, m.role{extra} \
+         FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+         WHERE m.user_id = $1 ORDER BY w.is_personal DESC, lower(w.name), w.slug"
+    )
+}
+
 /// Every workspace the user belongs to, personal first, then by name. Runs in
 /// any transaction that presents the user's session.
 pub async fn list_for_user(
     conn: &mut PgConnection,
     user_id: Uuid,
 ) -> Result<Vec<WorkspaceSummary>, AppError> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT w.id, w.name, w.slug, w.logo_url, w.primary_color, w.is_personal, m.role \
-         FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
-         WHERE m.user_id = $1 ORDER BY w.is_personal DESC, lower(w.name), w.slug",
-    )
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?;
+    let rows: Vec<SummaryRow> = sqlx::query_as(&summary_query(""))
+        .bind(user_id)
+        .fetch_all(conn)
+        .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -64,13 +70,10 @@ pub async fn shell_list(
         pending: i64,
     }
     let ws = tx.workspace_id();
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT w.id, w.name, w.slug, w.logo_url, w.primary_color, w.is_personal, m.role, \
-                (SELECT count(*) FROM posts p \
-                  WHERE p.workspace_id = $2 AND p.status = 'awaiting_approval') AS pending \
-         FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
-         WHERE m.user_id = $1 ORDER BY w.is_personal DESC, lower(w.name), w.slug",
-    )
+    let rows: Vec<Row> = sqlx::query_as(&summary_query(
+        ", (SELECT count(*) FROM posts p \
+             WHERE p.workspace_id = $2 AND p.status = 'awaiting_approval') AS pending",
+    ))
     .bind(user_id)
     .bind(ws)
     .fetch_all(tx.conn())
