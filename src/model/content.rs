@@ -1,111 +1,10 @@
-//! Content shared by the server and the browser: networks, accounts, labels,
-//! signatures, posts and the calendar.
+//! Content shared by the server and the browser: accounts, labels,
+//! signatures, media, posts, the calendar and approvals (networks are in
+//! `networks`, plans and usage in `usage`).
+use super::networks::network;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// A social network Postroom knows: its id in platform ids, its name and the
-/// longest post it accepts (characters, signature included).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Network {
-    pub code: &'static str,
-    pub label: &'static str,
-    pub max_chars: usize,
-    /// Can it be connected in this build (a provider exists)?
-    pub available: bool,
-}
-
-pub const NETWORKS: &[Network] = &[
-    Network {
-        code: "sandbox",
-        label: "Sandbox",
-        max_chars: 1000,
-        available: true,
-    },
-    Network {
-        code: "twitter",
-        label: "X (Twitter)",
-        max_chars: 280,
-        available: false,
-    },
-    Network {
-        code: "bluesky",
-        label: "Bluesky",
-        max_chars: 300,
-        available: false,
-    },
-    Network {
-        code: "threads",
-        label: "Threads",
-        max_chars: 500,
-        available: false,
-    },
-    Network {
-        code: "mastodon",
-        label: "Mastodon",
-        max_chars: 500,
-        available: false,
-    },
-    Network {
-        code: "linkedin",
-        label: "LinkedIn",
-        max_chars: 3000,
-        available: false,
-    },
-    Network {
-        code: "instagram",
-        label: "Instagram",
-        max_chars: 2200,
-        available: false,
-    },
-    Network {
-        code: "facebook",
-        label: "Facebook",
-        max_chars: 63206,
-        available: false,
-    },
-    Network {
-        code: "tiktok",
-        label: "TikTok",
-        max_chars: 2200,
-        available: false,
-    },
-    Network {
-        code: "youtube",
-        label: "YouTube",
-        max_chars: 5000,
-        available: false,
-    },
-    Network {
-        code: "telegram",
-        label: "Telegram",
-        max_chars: 4096,
-        available: false,
-    },
-    Network {
-        code: "pinterest",
-        label: "Pinterest",
-        max_chars: 500,
-        available: false,
-    },
-];
-
-pub fn network(code: &str) -> Option<&'static Network> {
-    NETWORKS.iter().find(|n| n.code == code)
-}
-
-/// Characters as a network counts them (Unicode scalar values).
-pub fn char_count(text: &str) -> usize {
-    text.chars().count()
-}
-
-/// The text a network receives: the content, then the signature.
-pub fn with_signature(content: &str, signature: Option<&str>) -> String {
-    match signature.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(sig) => format!("{}\n\n{}", content.trim_end(), sig),
-        None => content.to_string(),
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -487,18 +386,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signature_is_appended_after_a_blank_line() {
-        assert_eq!(with_signature("Hi  ", Some("— Acme")), "Hi\n\n— Acme");
-        assert_eq!(with_signature("Hi", Some("  ")), "Hi");
-        assert_eq!(with_signature("Hi", None), "Hi");
-    }
-
-    #[test]
-    fn counts_characters_not_bytes() {
-        assert_eq!(char_count("héllo 👋"), 7);
-    }
-
-    #[test]
     fn excerpts_flatten_and_cut() {
         assert_eq!(excerpt("a\n\nb", 10), "a b");
         assert_eq!(excerpt("abcdefghijkl", 5), "abcd…");
@@ -510,66 +397,4 @@ mod tests {
             assert_eq!(PostStatus::parse(s.as_str()), Some(s));
         }
     }
-}
-
-/// In words, the limit a `PlanLimit` error's `metric` names.
-pub fn metric_label(metric: &str) -> &'static str {
-    match metric {
-        "monthlyPosts" => "posts this month",
-        "scheduledPosts" => "scheduled posts",
-        "scheduleHorizonDays" => "how far ahead posts can be scheduled",
-        "socialAccounts" => "social accounts",
-        "members" => "members",
-        "workspaces" => "workspaces",
-        "aiCredits" => "AI credits",
-        "managedUsers" => "managed users",
-        _ => "plan",
-    }
-}
-
-/// Why "Draft with AI" cannot run on this server, and how an operator turns it on.
-pub const AI_NOT_SET_UP: &str = "AI drafting is not set up on this server. An operator turns it on by setting POSTROOM_AI_URL (an OpenAI-compatible API, such as http://127.0.0.1:11434/v1 for a local Ollama) and POSTROOM_AI_MODEL, plus POSTROOM_AI_KEY if the endpoint needs one.";
-
-/// One meter of the usage page: this workspace's use, the owner's pooled
-/// use across their workspaces, and the plan's cap (none when self-hosted).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UsageMeter {
-    pub label: String,
-    pub workspace: Option<i64>,
-    pub pooled: i64,
-    pub limit: Option<i64>,
-}
-
-impl UsageMeter {
-    /// Share of the cap in use, 0–100 (None without a cap).
-    pub fn percent(&self) -> Option<u32> {
-        self.limit.map(|l| {
-            if l <= 0 {
-                100
-            } else {
-                ((self.pooled as f64 / l as f64) * 100.0)
-                    .round()
-                    .clamp(0.0, 100.0) as u32
-            }
-        })
-    }
-    /// `ok`, `warn` (≥ 80 %) or `full` (≥ 100 %).
-    pub fn level(&self) -> &'static str {
-        match self.percent() {
-            Some(p) if p >= 100 => "full",
-            Some(p) if p >= 80 => "warn",
-            _ => "ok",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UsageView {
-    pub plan: String,
-    /// Limits are enforced (cloud billing).
-    pub cloud: bool,
-    pub cycle_start: DateTime<Utc>,
-    pub cycle_end: DateTime<Utc>,
-    pub meters: Vec<UsageMeter>,
-    pub horizon_days: Option<i64>,
 }
