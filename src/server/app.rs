@@ -19,7 +19,7 @@ use axum::{
     Router,
 };
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sqlx::PgPool;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
@@ -49,8 +49,24 @@ fn hash_file_next_to_exe(hash_file: &str) -> bool {
         .is_some_and(|path| path.is_file())
 }
 
+/// The app's route list, generated once per process.
+///
+/// Generating it runs the whole app with resource loading suppressed through a
+/// *process-wide* flag (`leptos_server::SuppressResourceLoad`): a resource
+/// first polled by any page render while it is set never resolves, and that
+/// page hangs (leptos-rs/leptos#4773). A server builds its state once before it
+/// serves, but the integration tests start many apps in one process, and one
+/// test's route generation used to hang another test's page view. So the list
+/// is made once, before any app serves, and shared.
+pub fn route_list() -> Arc<Vec<AxumRouteListing>> {
+    static ROUTES: std::sync::OnceLock<Arc<Vec<AxumRouteListing>>> = std::sync::OnceLock::new();
+    ROUTES
+        .get_or_init(|| Arc::new(generate_route_list(App)))
+        .clone()
+}
+
 pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> AppState {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let login_limiter = LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email);
     login_limiter.spawn_cleanup();
     let cipher = crate::server::crypto::TokenCipher::from_config(&cfg.token_key)
@@ -64,7 +80,7 @@ pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> 
         providers,
         cipher,
         leptos_options,
-        routes: Arc::new(routes),
+        routes,
         pool,
         login_limiter,
         forge_authorization: None,

@@ -22,6 +22,7 @@ mod publishing;
 mod races;
 mod rate_limits;
 mod rls;
+mod route_list;
 mod security_headers;
 mod signup_mode;
 mod static_files;
