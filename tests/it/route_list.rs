@@ -16,7 +16,9 @@ fn the_route_list_is_made_once_per_process() {
     let a = postroom::server::app::route_list();
     let b = postroom::server::app::route_list();
     assert!(Arc::ptr_eq(&a, &b), "the route list was generated twice");
-    assert!(a.iter().any(|r| r.path() == "/w/:slug" || r.path() == "/w/{slug}"));
+    assert!(a
+        .iter()
+        .any(|r| r.path() == "/w/:slug" || r.path() == "/w/{slug}"));
 }
 
 #[sqlx::test]
