@@ -34,7 +34,9 @@ export default defineConfig({
   globalSetup: './global-setup.ts',
   timeout: 30_000,
   expect: { timeout: 10_000 },
-  workers: 1,
+  // Two at a time: every test signs up accounts of its own (uniqueEmail), so none
+  // sees another's data; the server and Chromium share the machine's two cores.
+  workers: 2,
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   retries: 0,
