@@ -38,7 +38,7 @@ pub(crate) async fn start_session(
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn sign_up(
     name: String,
     email: String,
@@ -69,12 +69,12 @@ pub async fn sign_up(
 }
 
 /// Who may sign up on this server (the sign-up page asks before it shows its form).
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn signup_policy() -> Result<crate::model::SignupMode, AppError> {
     Ok(crate::server::state::app_state()?.config.signup)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{auth, services::users, state::app_state};
     let state = app_state()?;
@@ -98,7 +98,7 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn log_out() -> Result<(), AppError> {
     use crate::server::{auth, auth::sessions, state::app_state};
     let state = app_state()?;
@@ -115,7 +115,7 @@ pub async fn log_out() -> Result<(), AppError> {
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
     use crate::server::auth;
     Ok(auth::session_user().map(|u| UserView {
@@ -126,7 +126,7 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
 }
 
 /// Where `/` should send the visitor.
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn home_target() -> Result<String, AppError> {
     use crate::server::{auth, services::users, state::app_state, tenancy};
     let state = app_state()?;

@@ -32,7 +32,7 @@ mod ssr {
 
 // ---- social accounts -------------------------------------------------------------
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn social_accounts(slug: String) -> Result<AccountsPage, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
@@ -45,7 +45,7 @@ pub async fn social_accounts(slug: String) -> Result<AccountsPage, AppError> {
     })
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn disconnect_account(slug: String, account_id: String) -> Result<(), AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ManageAccounts).await?;
@@ -56,7 +56,7 @@ pub async fn disconnect_account(slug: String, account_id: String) -> Result<(), 
 
 // ---- labels and signatures -------------------------------------------------------
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn labels_and_signatures(slug: String) -> Result<LabelsPage, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
@@ -69,7 +69,7 @@ pub async fn labels_and_signatures(slug: String) -> Result<LabelsPage, AppError>
     Ok(page)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn create_label(slug: String, name: String, color: String) -> Result<(), AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ManageLabels).await?;
@@ -78,7 +78,7 @@ pub async fn create_label(slug: String, name: String, color: String) -> Result<(
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn update_label(
     slug: String,
     label_id: String,
@@ -92,7 +92,7 @@ pub async fn update_label(
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn delete_label(slug: String, label_id: String) -> Result<(), AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ManageLabels).await?;
@@ -101,7 +101,7 @@ pub async fn delete_label(slug: String, label_id: String) -> Result<(), AppError
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn create_signature(
     slug: String,
     name: String,
@@ -115,7 +115,7 @@ pub async fn create_signature(
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn update_signature(
     slug: String,
     signature_id: String,
@@ -137,7 +137,7 @@ pub async fn update_signature(
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn delete_signature(slug: String, signature_id: String) -> Result<(), AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ManageLabels).await?;
@@ -150,7 +150,7 @@ pub async fn delete_signature(slug: String, signature_id: String) -> Result<(), 
 
 /// The composer's data: accounts, labels, signatures, the workspace's zone,
 /// and the post being edited (`post_id`) or a day to prefill (`date`).
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn composer(
     slug: String,
     post_id: Option<String>,
@@ -192,7 +192,7 @@ pub async fn composer(
 
 /// Saves the composer (draft or schedule) and opens the saved post.
 #[allow(clippy::too_many_arguments)]
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn save_post(
     slug: String,
     post_id: Option<String>,
@@ -229,7 +229,7 @@ pub async fn save_post(
 /// profile and `brief`, spending AI credits (the composer streams the same
 /// draft through `POST /w/{slug}/ai/draft`; this whole-draft form is for
 /// pages without JavaScript and API clients).
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn draft_with_ai(slug: String, brief: Option<String>) -> Result<AiDraft, AppError> {
     use crate::api::workspaces::ssr::{app_state, auth};
     use crate::server::services::ai_drafts;
@@ -246,7 +246,7 @@ pub async fn draft_with_ai(slug: String, brief: Option<String>) -> Result<AiDraf
 
 /// One post with its targets, results and approval state; `zone` is the
 /// workspace's zone name its local times are in.
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn post_detail(
     slug: String,
     post_id: String,
@@ -265,7 +265,7 @@ pub async fn post_detail(
     ))
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn delete_post(slug: String, post_id: String) -> Result<(), AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
@@ -276,7 +276,7 @@ pub async fn delete_post(slug: String, post_id: String) -> Result<(), AppError> 
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn duplicate_post(slug: String, post_id: String) -> Result<String, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
@@ -289,7 +289,7 @@ pub async fn duplicate_post(slug: String, post_id: String) -> Result<String, App
 
 /// Moves a post to another day and time (drag and drop on the calendar, or
 /// the reschedule form).
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn reschedule_post(
     slug: String,
     post_id: String,
@@ -310,7 +310,7 @@ pub async fn reschedule_post(
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn approve_post(slug: String, post_id: String) -> Result<(), AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ApprovePosts).await?;
@@ -319,7 +319,7 @@ pub async fn approve_post(slug: String, post_id: String) -> Result<(), AppError>
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn reject_post(slug: String, post_id: String, comment: String) -> Result<(), AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ApprovePosts).await?;
@@ -328,7 +328,7 @@ pub async fn reject_post(slug: String, post_id: String, comment: String) -> Resu
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn approval_queue(slug: String) -> Result<ApprovalQueueView, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
@@ -367,7 +367,7 @@ pub async fn approval_queue(slug: String) -> Result<ApprovalQueueView, AppError>
 // ---- media library ---------------------------------------------------------------------
 // Uploads and the files themselves go over plain HTTP (`server::media_routes`).
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn media_library(slug: String) -> Result<MediaLibraryView, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
@@ -379,7 +379,7 @@ pub async fn media_library(slug: String) -> Result<MediaLibraryView, AppError> {
     Ok(view)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn delete_media(slug: String, media_id: String) -> Result<(), AppError> {
     use ssr::*;
     let (state, _, mut tx) = ctx(&slug, Permission::EditPosts).await?;
@@ -393,7 +393,7 @@ pub async fn delete_media(slug: String, media_id: String) -> Result<(), AppError
 
 // ---- calendar and list ---------------------------------------------------------------
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn load_calendar(
     slug: String,
     view: Option<String>,
@@ -414,7 +414,7 @@ pub async fn load_calendar(
     Ok(cal)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn list_posts(
     slug: String,
     status: Option<String>,
@@ -442,7 +442,7 @@ pub async fn list_posts(
 
 // ---- publishing settings ---------------------------------------------------------------
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn publishing_settings(slug: String) -> Result<PublishingSettingsView, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
@@ -454,7 +454,7 @@ pub async fn publishing_settings(slug: String) -> Result<PublishingSettingsView,
     })
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn update_publishing_settings(
     slug: String,
     timezone: String,
@@ -475,7 +475,7 @@ pub async fn update_publishing_settings(
 // ---- usage ---------------------------------------------------------------------------
 
 /// The usage meters of this workspace and its owner's pooled use.
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn usage(slug: String) -> Result<UsageView, AppError> {
     use ssr::*;
     let (state, _, mut tx) = ctx(&slug, Permission::ViewUsage).await?;

@@ -4,7 +4,7 @@ use crate::model::{AppError, InvitationView, InvitePageView, InviteSentView};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn list_invitations(slug: String) -> Result<Vec<InvitationView>, AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::invitations;
@@ -14,7 +14,7 @@ pub async fn list_invitations(slug: String) -> Result<Vec<InvitationView>, AppEr
     Ok(list)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn invite_member(
     slug: String,
     email: String,
@@ -28,7 +28,7 @@ pub async fn invite_member(
     Ok(sent)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn resend_invitation(
     slug: String,
     invitation_id: Uuid,
@@ -41,7 +41,7 @@ pub async fn resend_invitation(
     Ok(sent)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn revoke_invitation(slug: String, invitation_id: Uuid) -> Result<(), AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::invitations;
@@ -51,7 +51,7 @@ pub async fn revoke_invitation(slug: String, invitation_id: Uuid) -> Result<(), 
 }
 
 /// What `/invite/{token}` shows; signed in or not.
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn invitation_details(token: String) -> Result<InvitePageView, AppError> {
     use crate::server::{auth, services::invite_tokens, state::app_state};
     let state = app_state()?;
@@ -60,7 +60,7 @@ pub async fn invitation_details(token: String) -> Result<InvitePageView, AppErro
 }
 
 /// One click for a signed-in user whose email the invitation names.
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn accept_invitation(token: String) -> Result<(), AppError> {
     use crate::server::{auth, services::invite_tokens, state::app_state};
     let state = app_state()?;
@@ -72,7 +72,7 @@ pub async fn accept_invitation(token: String) -> Result<(), AppError> {
 }
 
 /// Signed out: create the account with the invited email and join.
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn sign_up_and_accept(
     token: String,
     name: String,

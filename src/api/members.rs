@@ -3,7 +3,7 @@ use crate::model::{AppError, MemberView, TeamView};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn list_members(slug: String) -> Result<TeamView, AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::members;
@@ -13,7 +13,7 @@ pub async fn list_members(slug: String) -> Result<TeamView, AppError> {
     Ok(team)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn change_member_role(
     slug: String,
     user_id: Uuid,
@@ -27,7 +27,7 @@ pub async fn change_member_role(
     Ok(member)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn remove_member(slug: String, user_id: Uuid) -> Result<(), AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::members;
@@ -37,7 +37,7 @@ pub async fn remove_member(slug: String, user_id: Uuid) -> Result<(), AppError> 
 }
 
 /// Any member but the owner may leave; they land wherever `/` sends them next.
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn leave_workspace(slug: String) -> Result<(), AppError> {
     use crate::api::workspaces::ssr::*;
     use crate::server::services::members;
@@ -49,7 +49,7 @@ pub async fn leave_workspace(slug: String) -> Result<(), AppError> {
 }
 
 /// Confirmed with the owner's password, throttled like a login.
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn transfer_ownership(
     slug: String,
     user_id: Uuid,

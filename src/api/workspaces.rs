@@ -40,7 +40,7 @@ pub(crate) mod ssr {
     }
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn list_my_workspaces() -> Result<Vec<WorkspaceSummary>, AppError> {
     use ssr::*;
     let state = app_state()?;
@@ -53,7 +53,7 @@ pub async fn list_my_workspaces() -> Result<Vec<WorkspaceSummary>, AppError> {
 
 /// Everything the workspace layout draws; also remembers this workspace as
 /// the one to open after the next login.
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
     use ssr::*;
     let (_, user, mut tx) = ctx(&slug, Permission::ViewContent).await?;
@@ -81,7 +81,7 @@ pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
     })
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn create_workspace(name: String) -> Result<(), AppError> {
     use ssr::*;
     let state = app_state()?;
@@ -97,7 +97,7 @@ pub async fn create_workspace(name: String) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn workspace_overview(slug: String) -> Result<OverviewView, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::ViewContent).await?;
@@ -118,7 +118,7 @@ pub async fn workspace_overview(slug: String) -> Result<OverviewView, AppError> 
     })
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn workspace_settings(slug: String) -> Result<WorkspaceSettingsView, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
@@ -128,7 +128,7 @@ pub async fn workspace_settings(slug: String) -> Result<WorkspaceSettingsView, A
 }
 
 /// Saves general settings. Returns the slug, which may have changed.
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn update_workspace(
     slug: String,
     #[server(flatten)] input: WorkspaceSettingsInput,
@@ -143,7 +143,7 @@ pub async fn update_workspace(
     Ok(saved)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn brand_profile(slug: String) -> Result<BrandView, AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::EditSettings).await?;
@@ -152,7 +152,7 @@ pub async fn brand_profile(slug: String) -> Result<BrandView, AppError> {
     Ok(view)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn update_brand(
     slug: String,
     #[server(flatten)] input: BrandInput,
@@ -164,7 +164,7 @@ pub async fn update_brand(
     Ok(view)
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn delete_workspace(slug: String, confirm_name: String) -> Result<(), AppError> {
     use ssr::*;
     let (_, _, mut tx) = ctx(&slug, Permission::OwnWorkspace).await?;
@@ -174,7 +174,7 @@ pub async fn delete_workspace(slug: String, confirm_name: String) -> Result<(), 
     Ok(())
 }
 
-#[server]
+#[server(output = crate::model::codec::Json)]
 pub async fn list_activity(
     slug: String,
     before: Option<i64>,
