@@ -162,16 +162,7 @@ fn WeekGrid(
     can_edit: bool,
     reschedule: ServerAction<ReschedulePost>,
 ) -> impl IntoView {
-    // Hours that have posts, plus the working day, so the grid stays short.
-    let mut hours: Vec<u32> = (7..=21).collect();
-    for d in &days {
-        for p in &d.posts {
-            if !hours.contains(&p.hour) {
-                hours.push(p.hour);
-            }
-        }
-    }
-    hours.sort_unstable();
+    let hours = week_hours(days.iter().flat_map(|d| d.posts.iter().map(|p| p.hour)));
     let head = days.clone();
     view! {
         <div class="week" role="grid" aria-label="Week">
@@ -206,5 +197,35 @@ fn WeekGrid(
                 }
             }).collect_view()}
         </div>
+    }
+}
+
+/// The rows of the week grid: the working day (07:00–21:00), stretched without
+/// gaps to the earliest and latest hour that has a post (a post at 23:00 gets
+/// a 22:00 row above it too, so the column reads as a clock).
+fn week_hours(post_hours: impl Iterator<Item = u32>) -> Vec<u32> {
+    let (first, last) = post_hours
+        .filter(|h| *h < 24)
+        .fold((7, 21), |(lo, hi), h| (lo.min(h), hi.max(h)));
+    (first..=last).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::week_hours;
+
+    #[test]
+    fn the_week_shows_the_working_day_stretched_to_its_posts() {
+        assert_eq!(week_hours([].into_iter()), (7..=21).collect::<Vec<_>>());
+        assert_eq!(
+            week_hours([9, 12].into_iter()),
+            (7..=21).collect::<Vec<_>>()
+        );
+        assert_eq!(week_hours([23].into_iter()), (7..=23).collect::<Vec<_>>());
+        assert_eq!(
+            week_hours([2, 22].into_iter()),
+            (2..=22).collect::<Vec<_>>()
+        );
+        assert_eq!(week_hours([0].into_iter()).first(), Some(&0));
     }
 }
