@@ -3,13 +3,16 @@
 # (only when missing) everything the build, the dev server and the tests need:
 #
 #   * rustup target wasm32-unknown-unknown
-#   * cargo-leptos 0.3.10            (cargo install --locked --debug; once)
+#   * cargo-leptos 0.3.10            (cargo install --locked --debug, against Debian's
+#                                     libssl; once)
 #   * wasm-bindgen-cli 0.2.130       (must equal the wasm-bindgen pin in Cargo.toml; only
 #                                     the wasm-bindgen binary, ~3-5 min)
 #   * wasm-opt from npm binaryen@132 (tools/, release builds; never Debian's binaryen v108)
 #   * Debian chromium                (/usr/bin/chromium, used by Playwright)
 #   * end2end/node_modules           (npm ci; re-run when end2end/package-lock.json changes)
 #
+# `ensure_tools` does it all; scripts/test runs `ensure_quick_tools` first and the two
+# `cargo install`s (`ensure_cargo_tools`) in the background beside the Rust tests.
 # Afterwards PATH starts with $CARGO_HOME/bin and tools/node_modules/.bin.
 # The network only reaches crates.io, npm, PyPI and Debian: nothing here may download a
 # prebuilt binary from anywhere else (so no `npx playwright install`, no cargo-binstall).
@@ -108,7 +111,18 @@ _pr_install_cargo_leptos() {
     # and cargo-leptos mostly waits for cargo, wasm-bindgen and wasm-opt anyway: a debug
     # `cargo leptos build --split` takes ~4 s longer. The two parts that crunch bytes
     # themselves (brotli for --precompress, the wasm splitter) are optimized.
-    cargo install cargo-leptos --version "$POSTROOM_CARGO_LEPTOS_VERSION" --locked --debug \
+    #
+    # cargo-leptos pulls in git2 with OpenSSL `vendored` (for `cargo leptos new`): that
+    # compiles OpenSSL's C sources, minutes of CPU. openssl-sys links Debian's libssl
+    # instead when OPENSSL_NO_VENDOR=1 and pkg-config finds it (libssl-dev).
+    local ssl=()
+    if ! pkg-config --exists openssl 2>/dev/null; then
+        _pr_apt_install libssl-dev pkg-config || _pr_log "no libssl-dev: building OpenSSL from source"
+    fi
+    if pkg-config --exists openssl 2>/dev/null; then
+        ssl=(env OPENSSL_NO_VENDOR=1)
+    fi
+    "${ssl[@]}" cargo install cargo-leptos --version "$POSTROOM_CARGO_LEPTOS_VERSION" --locked --debug \
         --config profile.dev.debug=0 \
         --config profile.dev.package.brotli.opt-level=3 \
         --config profile.dev.package.wasm_split_cli_support.opt-level=3 </dev/null || return 1
@@ -153,9 +167,22 @@ _pr_ensure_node() {
     _pr_apt_install nodejs npm || return 1
 }
 
+# Everything, in the foreground (scripts/run, bench/*).
 ensure_tools() {
     local t0=$SECONDS
     _pr_log "checking tools"
+    ensure_quick_tools || return 1
+    ensure_cargo_tools || return 1
+    _pr_log "tools ready ($((SECONDS - t0))s): $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), $(wasm-opt --version)"
+}
+
+# True when the two tools that `cargo install` compiles (minutes on a fresh machine) are
+# already there in the right versions.
+cargo_tools_ready() { _pr_cargo_leptos_ok && _pr_wasm_bindgen_ok; }
+
+# The tools that install in seconds: the wasm target, node, wasm-opt, chromium, Playwright.
+# Also puts $CARGO_HOME/bin and tools/node_modules/.bin first on PATH.
+ensure_quick_tools() {
     _pr_path_prepend "${CARGO_HOME:-$HOME/.cargo}/bin"
     command -v cargo >/dev/null 2>&1 || { _pr_log "cargo not found (rustup toolchain expected)"; return 1; }
 
@@ -165,17 +192,7 @@ ensure_tools() {
         rustup target add wasm32-unknown-unknown </dev/null || return 1
     fi
 
-    # 2. cargo-leptos / 3. wasm-bindgen-cli (only when missing or the wrong version)
-    if ! _pr_cargo_leptos_ok; then
-        _pr_with_install_lock _pr_install_cargo_leptos || return 1
-        _pr_cargo_leptos_ok || { _pr_log "cargo leptos --version does not report $POSTROOM_CARGO_LEPTOS_VERSION"; return 1; }
-    fi
-    if ! _pr_wasm_bindgen_ok; then
-        _pr_with_install_lock _pr_install_wasm_bindgen || return 1
-        _pr_wasm_bindgen_ok || { _pr_log "wasm-bindgen --version is not $POSTROOM_WASM_BINDGEN_VERSION"; return 1; }
-    fi
-
-    # 4. wasm-opt from npm (binaryen), project-local in tools/
+    # 2. wasm-opt from npm (binaryen), project-local in tools/
     _pr_ensure_node || return 1
     _pr_npm_ci "$POSTROOM_ROOT/tools" wasm-opt || return 1
     _pr_path_prepend "$POSTROOM_ROOT/tools/node_modules/.bin"
@@ -186,13 +203,25 @@ ensure_tools() {
         return 1
     fi
 
-    # 5. Debian's chromium for Playwright
+    # 3. Debian's chromium for Playwright
     if [[ ! -x /usr/bin/chromium ]]; then
         _pr_apt_install chromium || return 1
     fi
 
-    # 6. Playwright and friends for end2end/
+    # 4. Playwright and friends for end2end/
     _pr_npm_ci "$POSTROOM_ROOT/end2end" playwright || return 1
+}
 
-    _pr_log "tools ready ($((SECONDS - t0))s): $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), $wo"
+# cargo-leptos and wasm-bindgen-cli (only when missing or the wrong version). Safe to run
+# in the background beside a build (scripts/test does, beside the Rust tests).
+ensure_cargo_tools() {
+    _pr_path_prepend "${CARGO_HOME:-$HOME/.cargo}/bin"
+    if ! _pr_cargo_leptos_ok; then
+        _pr_with_install_lock _pr_install_cargo_leptos || return 1
+        _pr_cargo_leptos_ok || { _pr_log "cargo leptos --version does not report $POSTROOM_CARGO_LEPTOS_VERSION"; return 1; }
+    fi
+    if ! _pr_wasm_bindgen_ok; then
+        _pr_with_install_lock _pr_install_wasm_bindgen || return 1
+        _pr_wasm_bindgen_ok || { _pr_log "wasm-bindgen --version is not $POSTROOM_WASM_BINDGEN_VERSION"; return 1; }
+    fi
 }
