@@ -194,7 +194,7 @@ test('client approval: the client approves one post and sends another back', asy
   await other.close();
 
   // The author sees the outcome: one scheduled, one back in draft with the comment.
-  await page.goto(`/w/${slug}/calendar?view=list`);
+  await page.goto(`/w/${slug}/posts`);
   await hydrated(page);
   await expect(page.locator('.post-item', { hasText: 'Spring campaign teaser' })).toContainText('Scheduled');
   await page.locator('.post-item', { hasText: 'Price list for summer' }).getByRole('link').click();

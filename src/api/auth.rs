@@ -119,6 +119,7 @@ pub async fn log_out() -> Result<(), AppError> {
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
     use crate::server::auth;
     Ok(auth::session_user().map(|u| UserView {
+        initials: crate::model::initials(&u.name),
         id: u.id,
         email: u.email,
         name: u.name,

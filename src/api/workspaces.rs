@@ -71,6 +71,7 @@ pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
         .ok_or(AppError::NotFound)?;
     Ok(ShellView {
         user: UserView {
+            initials: crate::model::initials(&user.name),
             id: user.id,
             email: user.email,
             name: user.name,

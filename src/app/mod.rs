@@ -43,6 +43,7 @@ lazy_page!(NewWorkspaceRoute => workspaces::NewWorkspacePage);
 lazy_page!(InviteRoute => invitations::InvitePage);
 lazy_page!(OverviewRoute => activity::Overview);
 lazy_page!(ActivityRoute => activity::ActivityList);
+lazy_page!(PostsRoute => content::PostsPage);
 lazy_page!(NewPostRoute => content::NewPostPage);
 lazy_page!(PostRoute => content::PostPage);
 lazy_page!(EditPostRoute => content::EditPostPage);
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("overview") view={Lazy::<OverviewRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("activity") view={Lazy::<ActivityRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("calendar") view=content::CalendarPage ssr=SsrMode::Async />
+                    <Route path=path!("posts") view={Lazy::<PostsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("posts/new") view={Lazy::<NewPostRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("posts/:id") view={Lazy::<PostRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("posts/:id/edit") view={Lazy::<EditPostRoute>::new()} ssr=SsrMode::Async />

@@ -268,8 +268,9 @@ pub struct CalendarPost {
     pub id: Uuid,
     pub excerpt: String,
     pub status: PostStatus,
-    pub scheduled_at: Option<DateTime<Utc>>,
-    /// Shown time in the chosen zone (`HH:MM`), and its date and hour.
+    /// Shown time in the chosen zone (`HH:MM`), and its date and hour. (No
+    /// timestamp: the browser would need chrono's parser in the main wasm
+    /// module only to carry it.)
     pub time: String,
     pub date: String,
     pub hour: u32,

@@ -9,12 +9,9 @@ pub struct UserView {
     pub id: Uuid,
     pub email: String,
     pub name: String,
-}
-
-impl UserView {
-    pub fn initials(&self) -> String {
-        initials(&self.name)
-    }
+    /// For the avatar, from the server: upper-casing any script would put
+    /// Unicode's case tables into the main wasm module.
+    pub initials: String,
 }
 
 pub fn initials(name: &str) -> String {
@@ -39,6 +36,8 @@ pub struct WorkspaceSummary {
     pub primary_color: Option<String>,
     pub is_personal: bool,
     pub role: Role,
+    /// `initials(name)`, for the avatar when there is no logo.
+    pub initials: String,
 }
 
 /// What the workspace layout needs to draw the sidebar and header.

@@ -47,7 +47,7 @@ async fn every_signed_in_page_keeps_its_transaction_budget(
         format!("/w/{slug}/settings/publishing"),
         format!("/w/{slug}/calendar"),
         format!("/w/{slug}/calendar?view=week"),
-        format!("/w/{slug}/calendar?view=list"),
+        format!("/w/{slug}/posts"),
         format!("/w/{slug}/posts/new"),
         format!("/w/{slug}/posts/{}", content.post),
         format!("/w/{slug}/posts/{}/edit", content.post),

@@ -285,7 +285,8 @@ pub fn required(path: &str) -> Permission {
 const PAGES: &[&str] = &[
     "/calendar",
     "/calendar?view=week",
-    "/calendar?view=list",
+    "/posts",
+    "/posts?status=scheduled",
     "/posts/new",
     "/accounts",
     "/labels",
@@ -547,4 +548,48 @@ async fn every_content_server_fn_by_every_role(pool_opts: PgPoolOptions, opts: P
             }
         }
     }
+}
+
+/// The list is a page of its own; the calendar's old `?view=list` links
+/// redirect there with their filters, and the list shows the post.
+#[sqlx::test]
+async fn the_posts_list_has_its_own_page_and_old_links_follow_it(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (alice, slug) = app.sign_up("Alice", "alice@example.test").await;
+    let content = seed_content(&app, &slug, "scheduled").await;
+    for old in ["", "/calendar"] {
+        let res = alice
+            .get(format!(
+                "{}/w/{slug}{old}?view=list&status=scheduled",
+                app.base
+            ))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_redirection(), "{old}: {}", res.status());
+        assert_eq!(
+            crate::common::location(&res).as_deref(),
+            Some(format!("/w/{slug}/posts?status=scheduled").as_str()),
+            "{old}"
+        );
+    }
+    let (status, body) = app
+        .get(&alice, &format!("/w/{slug}/posts?status=scheduled"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains(&format!("/w/{slug}/posts/{}", content.post)),
+        "{body}"
+    );
+    assert!(body.contains("Secret launch post"), "{body}");
+    // A filter that matches nothing says so.
+    let (status, body) = app
+        .get(&alice, &format!("/w/{slug}/posts?status=failed"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("No posts match"), "{body}");
 }

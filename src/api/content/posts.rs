@@ -132,7 +132,7 @@ pub async fn delete_post(slug: String, post_id: String) -> Result<(), AppError> 
     posts::delete(&mut tx, id(&post_id)?).await?;
     let slug = tx.ctx().slug().to_string();
     tx.commit().await?;
-    leptos_axum::redirect(&format!("/w/{slug}?view=list&deleted=1"));
+    leptos_axum::redirect(&format!("/w/{slug}/posts?deleted=1"));
     Ok(())
 }
 

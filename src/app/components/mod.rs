@@ -132,10 +132,11 @@ pub fn PlanLimitAlert(
     }
 }
 
-/// A workspace logo, or its initials on the accent colour.
+/// A workspace logo, or its initials (`model::initials`, computed by the
+/// caller) on the accent colour.
 #[component]
 pub fn WorkspaceAvatar(
-    name: String,
+    initials: String,
     logo_url: Option<String>,
     color: Option<String>,
     #[prop(optional)] size: Option<&'static str>,
@@ -145,8 +146,7 @@ pub fn WorkspaceAvatar(
         Some(url) => view! { <img class=class src=url alt="" /> }.into_any(),
         None => {
             let style = color.map(|c| format!("background:{c}")).unwrap_or_default();
-            view! { <span class=class style=style aria-hidden="true">{crate::model::initials(&name)}</span> }
-                .into_any()
+            view! { <span class=class style=style aria-hidden="true">{initials}</span> }.into_any()
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Content pages: calendar (month, week, list), composer, post detail,
+//! Content pages: calendar (month, week) and the list of posts, composer, post detail,
 //! social accounts, labels and signatures, the approval queue, and
 //! Settings › Publishing.
 mod accounts;
@@ -14,7 +14,7 @@ mod usage;
 
 pub use accounts::AccountsPage;
 pub use approvals::ApprovalsPage;
-pub use calendar::CalendarPage;
+pub use calendar::{CalendarPage, PostsPage};
 pub use composer::{EditPostPage, NewPostPage};
 pub use labels::LabelsPage;
 pub use media::MediaPage;

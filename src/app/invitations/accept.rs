@@ -103,7 +103,7 @@ fn Header(view: InvitePageView) -> impl IntoView {
     let role = view.role.map(|r| r.label()).unwrap_or("");
     view! {
         <div class="invite-head">
-            <WorkspaceAvatar name=view.workspace_name.clone() logo_url=view.workspace_logo.clone() color=view.workspace_color.clone() size="lg" />
+            <WorkspaceAvatar initials=crate::model::initials(&view.workspace_name) logo_url=view.workspace_logo.clone() color=view.workspace_color.clone() size="lg" />
             <p class="muted">{format!("{} invited you to join", view.inviter)}</p>
             <h1>{view.workspace_name.clone()}</h1>
             <p><span class="badge role-badge">{format!("as {role}")}</span></p>

@@ -82,7 +82,7 @@ pub fn NewWorkspacePage() -> impl IntoView {
                                         {existing.into_iter().map(|w| view! {
                                             <li>
                                                 <a class="ws-row" href=format!("/w/{}", w.slug)>
-                                                    <WorkspaceAvatar name=w.name.clone() logo_url=w.logo_url.clone() color=w.primary_color.clone() size="sm" />
+                                                    <WorkspaceAvatar initials=w.initials.clone() logo_url=w.logo_url.clone() color=w.primary_color.clone() size="sm" />
                                                     <span>{w.name.clone()}</span>
                                                     <span class="badge">{w.role.label()}</span>
                                                 </a>

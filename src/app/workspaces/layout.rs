@@ -8,6 +8,7 @@ use crate::app::components::{loading, ErrorPage, WorkspaceAvatar};
 use crate::app::ShellVersion;
 use crate::model::{AppError, Permission, Role, ShellView};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::{
     components::{Outlet, Redirect, A},
     hooks::{use_location, use_params_map},
@@ -138,7 +139,7 @@ fn Switcher(shell: ShellView) -> impl IntoView {
     view! {
         <details class="switcher" node_ref=menu>
             <summary aria-label="Switch workspace">
-                <WorkspaceAvatar name=current.name.clone() logo_url=current.logo_url.clone() color=current.primary_color.clone() />
+                <WorkspaceAvatar initials=current.initials.clone() logo_url=current.logo_url.clone() color=current.primary_color.clone() />
                 <span class="switcher-text">
                     <span class="switcher-name">{current.name.clone()}</span>
                     <span class="switcher-role">{current.role.label()}</span>
@@ -152,7 +153,7 @@ fn Switcher(shell: ShellView) -> impl IntoView {
                     view! {
                         <a class="switcher-item" class:active=active role="menuitem" on:click=close
                            href=format!("/w/{}", w.slug) aria-current=active.then_some("true")>
-                            <WorkspaceAvatar name=w.name.clone() logo_url=w.logo_url.clone() color=w.primary_color.clone() size="sm" />
+                            <WorkspaceAvatar initials=w.initials.clone() logo_url=w.logo_url.clone() color=w.primary_color.clone() size="sm" />
                             <span class="switcher-item-name">{w.name.clone()}</span>
                             <span class="badge">{w.role.label()}</span>
                         </a>
@@ -166,31 +167,34 @@ fn Switcher(shell: ShellView) -> impl IntoView {
 
 #[component]
 fn UserMenu(shell: ShellView) -> impl IntoView {
-    let logout = ServerAction::<LogOut>::new();
-    let leave = ServerAction::<LeaveWorkspace>::new();
-    let leave_error = leave.value();
+    // Plain forms, not `ActionForm`: both end on another page (the login, or
+    // wherever `/` sends you), so a full page load is the right outcome with
+    // or without the wasm — and the main wasm module carries no form-to-
+    // arguments decoder (serde_qs) for them. A refusal to leave comes back as
+    // the flash of the page the form was on, which this action starts with.
+    let leave_error = ServerAction::<LeaveWorkspace>::new().value();
     // The owner cannot leave (ownership must be transferred first).
     let can_leave = shell.current.role != Role::Owner;
     let (slug, ws_name) = (shell.current.slug.clone(), shell.current.name.clone());
     view! {
         <details class="user-menu">
             <summary aria-label="Account">
-                <span class="user-avatar">{shell.user.initials()}</span>
+                <span class="user-avatar">{shell.user.initials.clone()}</span>
                 <span class="user-name">{shell.user.name.clone()}</span>
             </summary>
             <div class="user-menu-panel">
                 <p class="user-email">{shell.user.email.clone()}</p>
-                <ActionForm action=logout>
+                <form method="post" action=LogOut::PATH>
                     <button type="submit" class="button ghost wide">"Log out"</button>
-                </ActionForm>
+                </form>
                 {can_leave.then(|| view! {
                     <details class="leave">
                         <summary>"Leave this workspace…"</summary>
                         <p class="small muted">{format!("You will lose access to {ws_name} at once. Someone must invite you again to come back.")}</p>
-                        <ActionForm action=leave>
+                        <form method="post" action=LeaveWorkspace::PATH>
                             <input type="hidden" name="slug" value=slug.clone() />
                             <button type="submit" class="button danger wide">{format!("Leave {ws_name}")}</button>
-                        </ActionForm>
+                        </form>
                         {move || leave_error.get().and_then(Result::err).map(|e| view! { <p class="field-error">{e.to_string()}</p> })}
                     </details>
                 })}

@@ -148,7 +148,6 @@ pub async fn calendar(
             id: r.id,
             excerpt: excerpt(&r.content, 80),
             status: PostStatus::parse(&r.status).unwrap_or(PostStatus::Draft),
-            scheduled_at: r.scheduled_at,
             time: local.format("%H:%M").to_string(),
             date: local.format("%Y-%m-%d").to_string(),
             hour: local.hour(),

@@ -22,6 +22,7 @@ struct SummaryRow {
 impl From<SummaryRow> for WorkspaceSummary {
     fn from(r: SummaryRow) -> Self {
         WorkspaceSummary {
+            initials: crate::model::initials(&r.name),
             id: r.id,
             name: r.name,
             slug: r.slug,

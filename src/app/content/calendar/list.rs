@@ -1,10 +1,54 @@
-//! The list: posts filtered by status, label, account and dates, a page at
-//! a time (keyset cursor).
+//! The posts page (`/w/:slug/posts`, a lazy route): posts filtered by
+//! status, label, account and dates, a page at a time (keyset cursor), under
+//! the calendar's toolbar with its List tab active.
 use super::super::{NetworkMark, StatusBadge};
 use super::*;
+use crate::api::content::list_posts;
+use crate::model::{PostListView, PostStatus};
 
 #[component]
-pub(super) fn ListView(list: PostListView, slug: String) -> impl IntoView {
+pub fn PostsPage() -> impl IntoView {
+    let slug = use_slug();
+    let query = use_query_map();
+    let params = move || {
+        query.with(|q| {
+            (
+                slug.get(),
+                ["status", "label", "account", "from", "to", "after", "zone"]
+                    .map(|k| query_value(q, k)),
+            )
+        })
+    };
+    let list = Resource::new(params, |(s, [st, l, a, f, t, af, z])| {
+        list_posts(
+            s,
+            Some(st),
+            Some(l),
+            Some(a),
+            Some(f),
+            Some(t),
+            Some(af),
+            Some(z),
+        )
+    });
+    view! {
+        <Title text="Posts" />
+        {move || query.with(|q| q.get("deleted").is_some()).then(|| view! {
+            <div class="alert alert-ok" role="status">"Post deleted."</div>
+        })}
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(l) => view! { <ListView list=l slug=slug.get_untracked() /> }.into_any(),
+                    Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ListView(list: PostListView, slug: String) -> impl IntoView {
     let query = use_query_map();
     let q = move |k: &str| query.with_untracked(|q| query_value(q, k));
     let (status, label, account, from, to, zone) = (
@@ -17,7 +61,6 @@ pub(super) fn ListView(list: PostListView, slug: String) -> impl IntoView {
     );
     let next_href = list.next.clone().map(|cursor| {
         let pairs = url_pairs(&[
-            ("view", "list"),
             ("status", &status),
             ("label", &label),
             ("account", &account),
@@ -26,7 +69,7 @@ pub(super) fn ListView(list: PostListView, slug: String) -> impl IntoView {
             ("zone", &zone),
             ("after", &cursor),
         ]);
-        format!("/w/{slug}?{pairs}")
+        format!("/w/{slug}/posts?{pairs}")
     });
     // From the server: the browser build has no clock of its own (wasm32).
     let today = list.today.clone();
@@ -35,8 +78,9 @@ pub(super) fn ListView(list: PostListView, slug: String) -> impl IntoView {
             prev=today.clone() next=today.clone() today=today.clone() zone=list.zone.clone()
             zone_choice=if zone.is_empty() { "workspace".into() } else if zone == "UTC" { "utc".into() } else { "local".into() }
             workspace_zone=list.zone.clone() can_edit=list.can_edit />
-        <form method="get" class="filters card" action=format!("/w/{slug}")>
-            <input type="hidden" name="view" value="list" />
+        <form method="get" class="filters card" action=format!("/w/{slug}/posts")>
+            // The chosen time zone survives filtering.
+            {(!zone.is_empty()).then(|| view! { <input type="hidden" name="zone" value=zone.clone() /> })}
             <label>"Status"
                 <select name="status">
                     <option value="">"Any status"</option>

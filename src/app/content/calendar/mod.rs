@@ -1,35 +1,44 @@
-//! The calendar: month and week grids and a filtered list, times in the
+//! The calendar: month and week grids and, on a page of its own
+//! (`/w/:slug/posts`, a lazy route), the filtered list of posts; times in the
 //! workspace's zone with toggles to UTC and (after hydration) the viewer's
 //! zone. After hydration posts can be dragged to another day (month) or
 //! hour (week); without JavaScript the post page has a reschedule form.
 //! `grid` draws the month and week grids (and handles drops), `list` the
-//! filtered list.
+//! list page. The calendar is the first page after log-in, so it stays in the
+//! main wasm module and the list (filters, its data types) does not.
 use super::query_value;
 use grid::Grid;
-use list::ListView;
+pub use list::PostsPage;
 
 mod grid;
 mod list;
 
-use crate::api::content::{list_posts, load_calendar, ReschedulePost};
+use crate::api::content::{load_calendar, ReschedulePost};
 use crate::app::components::{
     form_error, loading, plan_limit, EmptyState, ErrorPage, FormAlert, PlanLimitAlert,
 };
 use crate::app::workspaces::use_slug;
-use crate::model::{
-    CalendarDay, CalendarMode, CalendarPost, CalendarView, PostListView, PostStatus,
-};
+use crate::model::{CalendarDay, CalendarMode, CalendarPost, CalendarView};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-/// The calendar's URL with one parameter changed.
+/// The calendar's URL with one parameter changed; the list (`view` "list")
+/// is the posts page, where a date means nothing.
 fn href(slug: &str, view: &str, date: &str, zone: &str) -> String {
-    let mut q = url_pairs(&[("view", view), ("date", date), ("zone", zone)]);
+    let (path, mut q) = if view == CalendarMode::List.as_str() {
+        (format!("/w/{slug}/posts"), url_pairs(&[("zone", zone)]))
+    } else {
+        (
+            format!("/w/{slug}"),
+            url_pairs(&[("view", view), ("date", date), ("zone", zone)]),
+        )
+    };
     if !q.is_empty() {
         q.insert(0, '?');
     }
-    format!("/w/{slug}{q}")
+    format!("{path}{q}")
 }
 
 fn url_pairs(pairs: &[(&str, &str)]) -> String {
@@ -61,7 +70,7 @@ pub fn CalendarPage() -> impl IntoView {
     let query = use_query_map();
     let mode = Memo::new(move |_| CalendarMode::parse(&query.with(|q| query_value(q, "view"))));
     let reschedule = ServerAction::<ReschedulePost>::new();
-    // One resource per view kind; each asks the server only when its view is shown.
+    // The grid's data; none for the list, which redirects to its own page.
     let params = move || {
         query.with(|q| {
             (
@@ -79,56 +88,16 @@ pub fn CalendarPage() -> impl IntoView {
         }
         Some(load_calendar(s, Some(v), Some(d), Some(z)).await)
     });
-    let list_params = move || {
-        query.with(|q| {
-            (
-                slug.get(),
-                mode.get() == CalendarMode::List,
-                ["status", "label", "account", "from", "to", "after", "zone"]
-                    .map(|k| query_value(q, k)),
-            )
-        })
-    };
-    let list = Resource::new(
-        list_params,
-        |(s, is_list, [st, l, a, f, t, af, z])| async move {
-            if !is_list {
-                return None;
-            }
-            Some(
-                list_posts(
-                    s,
-                    Some(st),
-                    Some(l),
-                    Some(a),
-                    Some(f),
-                    Some(t),
-                    Some(af),
-                    Some(z),
-                )
-                .await,
-            )
-        },
-    );
     view! {
         <Title text="Calendar" />
         <PlanLimitAlert error=plan_limit(reschedule.value()) />
         <FormAlert message=Signal::derive(form_error(reschedule.value())) />
-        {move || query.with(|q| q.get("deleted").is_some()).then(|| view! {
-            <div class="alert alert-ok" role="status">"Post deleted."</div>
-        })}
         {move || if mode.get() == CalendarMode::List {
-            view! {
-                <Suspense fallback=loading>
-                    {move || Suspend::new(async move {
-                        match list.await {
-                            Some(Ok(l)) => view! { <ListView list=l slug=slug.get_untracked() /> }.into_any(),
-                            Some(Err(e)) => view! { <ErrorPage error=e /> }.into_any(),
-                            None => ().into_any(),
-                        }
-                    })}
-                </Suspense>
-            }.into_any()
+            // The list moved to its own page; old links and bookmarks follow it.
+            let mut rest = query.get();
+            rest.remove("view");
+            let rest = rest.to_query_string();
+            view! { <Redirect path=format!("/w/{}/posts{rest}", slug.get()) /> }.into_any()
         } else {
             view! {
                 <Suspense fallback=loading>
