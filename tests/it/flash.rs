@@ -281,3 +281,55 @@ async fn a_page_after_a_plain_post_keeps_its_transaction_budget(
         "the page after a form post used {used} round trips"
     );
 }
+
+/// The account menu's "Leave" is a plain form with or without the wasm: a
+/// refusal comes back on the page it was sent from, in the menu, open.
+#[sqlx::test]
+async fn a_refused_leave_comes_back_in_the_open_account_menu(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    use postroom::api::members::LeaveWorkspace;
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (alice, _) = app.sign_up("Alice", "alice@example.test").await;
+    let slug = app.create_workspace(&alice, "Harbor Co").await;
+    let cookie = format!(
+        "postroom_session={}",
+        session_of(&app, "alice@example.test").await
+    );
+    let from = format!("/w/{slug}");
+    // The owner gets no button, but a hand-made post is refused all the same.
+    let res = plain_post(
+        &app,
+        &cookie,
+        LeaveWorkspace::PATH,
+        &from,
+        &[("slug", &slug)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], from.as_str());
+    let flash = set_cookie(&res, "postroom_flash").expect("a flash cookie");
+    let (status, html, _) = page(&app, &format!("{cookie}; postroom_flash={flash}"), &from).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"<details open class="user-menu">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "class=\"field-error\">The owner can't leave. Transfer ownership to an admin first."
+        ),
+        "{html}"
+    );
+    assert_eq!(
+        app.role_of(&slug, "alice@example.test").await.as_deref(),
+        Some("OWNER")
+    );
+    // Shown once.
+    let (_, html, _) = page(&app, &cookie, &from).await;
+    assert!(
+        !html.contains("Transfer ownership to an admin first."),
+        "{html}"
+    );
+}

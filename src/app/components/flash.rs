@@ -87,6 +87,15 @@ where
     action
 }
 
+/// The refusal this page view landed with for a plain form (no
+/// `ServerAction`) posting to `S` — one whose outcome is always a new page, so
+/// the error can only arrive this way — or `None`.
+pub fn landed_error<S: ServerFn>() -> Option<AppError> {
+    use_context::<LandedCtx>()
+        .filter(|l| l.0.path == S::PATH && !l.0.ok)
+        .and_then(|l| serde_json::from_str(&l.0.body).ok())
+}
+
 /// What the person typed into `name` before the form came back with errors
 /// (JavaScript off or not loaded yet); `None` otherwise.
 pub fn typed(name: &str) -> Option<String> {

@@ -134,6 +134,20 @@ pub fn PlanLimitAlert(
 
 /// A workspace logo, or its initials (`model::initials`, computed by the
 /// caller) on the accent colour.
+/// The alert for a failed action — the plan-limit banner, or the error's
+/// message — for pages of the main wasm module (the calendar): its view code
+/// is a chunk of its own (`cargo leptos build --split`), fetched only when
+/// there is an error to show. Call it in a `Suspend`.
+#[lazy]
+pub fn action_alert(error: AppError) -> AnyView {
+    let value = Signal::stored(Some(Err::<(), _>(error)));
+    view! {
+        <PlanLimitAlert error=plan_limit(value) />
+        <FormAlert message=Signal::derive(form_error(value)) />
+    }
+    .into_any()
+}
+
 #[component]
 pub fn WorkspaceAvatar(
     initials: String,

@@ -4,7 +4,7 @@ use crate::api::auth::LogOut;
 use crate::api::members::LeaveWorkspace;
 use crate::api::workspaces::workspace_shell;
 use crate::app::auth::urlencode;
-use crate::app::components::{loading, ErrorPage, WorkspaceAvatar};
+use crate::app::components::{flash::landed_error, loading, ErrorPage, WorkspaceAvatar};
 use crate::app::ShellVersion;
 use crate::model::{AppError, Permission, Role, ShellView};
 use leptos::prelude::*;
@@ -171,13 +171,14 @@ fn UserMenu(shell: ShellView) -> impl IntoView {
     // wherever `/` sends you), so a full page load is the right outcome with
     // or without the wasm — and the main wasm module carries no form-to-
     // arguments decoder (serde_qs) for them. A refusal to leave comes back as
-    // the flash of the page the form was on, which this action starts with.
-    let leave_error = ServerAction::<LeaveWorkspace>::new().value();
+    // the flash of the page the form was on; the menu then opens on it.
+    let leave_error = landed_error::<LeaveWorkspace>();
+    let open = leave_error.is_some();
     // The owner cannot leave (ownership must be transferred first).
     let can_leave = shell.current.role != Role::Owner;
     let (slug, ws_name) = (shell.current.slug.clone(), shell.current.name.clone());
     view! {
-        <details class="user-menu">
+        <details class="user-menu" open=open>
             <summary aria-label="Account">
                 <span class="user-avatar">{shell.user.initials.clone()}</span>
                 <span class="user-name">{shell.user.name.clone()}</span>
@@ -188,16 +189,16 @@ fn UserMenu(shell: ShellView) -> impl IntoView {
                     <button type="submit" class="button ghost wide">"Log out"</button>
                 </form>
                 {can_leave.then(|| view! {
-                    <details class="leave">
+                    <details class="leave" open=open>
                         <summary>"Leave this workspace…"</summary>
                         <p class="small muted">{format!("You will lose access to {ws_name} at once. Someone must invite you again to come back.")}</p>
                         <form method="post" action=LeaveWorkspace::PATH>
                             <input type="hidden" name="slug" value=slug.clone() />
                             <button type="submit" class="button danger wide">{format!("Leave {ws_name}")}</button>
                         </form>
-                        {move || leave_error.get().and_then(Result::err).map(|e| view! { <p class="field-error">{e.to_string()}</p> })}
                     </details>
                 })}
+                {leave_error.map(|e| view! { <p class="field-error" role="alert">{e.to_string()}</p> })}
             </div>
         </details>
     }

@@ -14,9 +14,7 @@ mod grid;
 mod list;
 
 use crate::api::content::{load_calendar, ReschedulePost};
-use crate::app::components::{
-    form_error, loading, plan_limit, EmptyState, ErrorPage, FormAlert, PlanLimitAlert,
-};
+use crate::app::components::{action_alert, loading, EmptyState, ErrorPage};
 use crate::app::workspaces::use_slug;
 use crate::model::{CalendarDay, CalendarMode, CalendarPost, CalendarView};
 use leptos::prelude::*;
@@ -90,8 +88,7 @@ pub fn CalendarPage() -> impl IntoView {
     });
     view! {
         <Title text="Calendar" />
-        <PlanLimitAlert error=plan_limit(reschedule.value()) />
-        <FormAlert message=Signal::derive(form_error(reschedule.value())) />
+        {move || reschedule.value().get().and_then(Result::err).map(|e| Suspend::new(action_alert(e)))}
         {move || if mode.get() == CalendarMode::List {
             // The list moved to its own page; old links and bookmarks follow it.
             let mut rest = query.get();
@@ -142,8 +139,6 @@ fn Toolbar(
                href=href(&slug, v, &date, &zp)>{label}</a>
         }
     };
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     let navigate = use_navigate();
     let local_slug = slug.clone();
     let local_date = date.clone();
@@ -182,11 +177,12 @@ fn Toolbar(
                 {(workspace_zone != "UTC").then(|| view! {
                     <a class="seg" class:active=zone_choice == "utc" href=href(&slug, m, &date, "UTC")>"UTC"</a>
                 })}
-                <Show when=move || hydrated.get() || is_local>
-                    <button type="button" class="seg" class:active=is_local on:click=use_local.clone()>
-                        {if is_local { format!("Mine · {zone}") } else { "My time zone".to_string() }}
-                    </button>
-                </Show>
+                // Only the browser knows its zone: until the wasm has loaded
+                // (`body[data-hydrated]`) the button is hidden by the style
+                // sheet, unless that zone is already the one shown.
+                <button type="button" class=if is_local { "seg active" } else { "seg js-only" } on:click=use_local>
+                    {if is_local { format!("Mine · {zone}") } else { "My time zone".to_string() }}
+                </button>
             </nav>
         </div>
     }
