@@ -8,6 +8,10 @@
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console for debug builds; the release bundle
+    // leaves the hook (and the formatting it pulls in) out, and a panic there
+    // is a plain `unreachable` trap (panic = "abort").
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     // `leptos::mount::hydrate_lazy`, with the marker set once it is done:
     // the page's own chunk (lazy routes) is fetched before it hydrates.
