@@ -9,7 +9,7 @@ mod team;
 mod workspaces;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     lazy_route, path, Lazy, LazyRoute, SsrMode,
@@ -69,6 +69,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // Static tags here rather than leptos_meta's in <App>: the same on
+                // every page, and then none of their code is in the wasm.
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <meta name="description" content="Postroom — social media for agencies, one isolated workspace per client." />
                 <AutoReload options=options.clone() />
                 // Here, not in <App>: only the server knows the hashed name
                 // (cargo-leptos' hash file), and the browser never re-renders it.
@@ -90,8 +94,6 @@ pub fn App() -> impl IntoView {
     // The outcome of a form posted without JavaScript (server::flash), for every action.
     components::flash::provide_form_flash();
     view! {
-        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
-        <Meta name="description" content="Postroom — social media for agencies, one isolated workspace per client." />
         <Title formatter=|text: String| if text.is_empty() { "Postroom".to_string() } else { format!("{text} · Postroom") } />
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
