@@ -118,12 +118,7 @@ pub async fn log_out() -> Result<(), AppError> {
 #[server(output = crate::model::codec::Json)]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
     use crate::server::auth;
-    Ok(auth::session_user().map(|u| UserView {
-        initials: crate::model::initials(&u.name),
-        id: u.id,
-        email: u.email,
-        name: u.name,
-    }))
+    Ok(auth::session_user().map(|u| UserView::new(u.id, u.email, u.name)))
 }
 
 /// Where `/` should send the visitor.

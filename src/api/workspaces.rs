@@ -70,12 +70,7 @@ pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
         .cloned()
         .ok_or(AppError::NotFound)?;
     Ok(ShellView {
-        user: UserView {
-            initials: crate::model::initials(&user.name),
-            id: user.id,
-            email: user.email,
-            name: user.name,
-        },
+        user: UserView::new(user.id, user.email, user.name),
         current,
         workspaces: list,
         pending_approvals,

@@ -14,6 +14,17 @@ pub struct UserView {
     pub initials: String,
 }
 
+impl UserView {
+    pub fn new(id: Uuid, email: String, name: String) -> Self {
+        UserView {
+            initials: initials(&name),
+            id,
+            email,
+            name,
+        }
+    }
+}
+
 pub fn initials(name: &str) -> String {
     let mut out: String = name
         .split_whitespace()

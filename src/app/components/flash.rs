@@ -74,8 +74,7 @@ where
 {
     // A failure is already in it (`provide_form_flash`).
     let action = ServerAction::<S>::new();
-    let landed = use_context::<LandedCtx>().filter(|l| l.0.path == S::PATH);
-    if let Some(LandedCtx(flash)) = landed {
+    if let Some(flash) = landed_for::<S>() {
         if flash.ok {
             if let Ok(output) = serde_json::from_str::<S::Output>(&flash.body) {
                 action.value().set(Some(Ok(output)));
@@ -91,9 +90,16 @@ where
 /// `ServerAction`) posting to `S` — one whose outcome is always a new page, so
 /// the error can only arrive this way — or `None`.
 pub fn landed_error<S: ServerFn>() -> Option<AppError> {
+    landed_for::<S>()
+        .filter(|f| !f.ok)
+        .and_then(|f| serde_json::from_str(&f.body).ok())
+}
+
+/// The flash this page view landed with, if it is the outcome of `S`.
+fn landed_for<S: ServerFn>() -> Option<FormFlash> {
     use_context::<LandedCtx>()
-        .filter(|l| l.0.path == S::PATH && !l.0.ok)
-        .and_then(|l| serde_json::from_str(&l.0.body).ok())
+        .map(|l| l.0)
+        .filter(|f| f.path == S::PATH)
 }
 
 /// What the person typed into `name` before the form came back with errors

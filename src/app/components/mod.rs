@@ -132,8 +132,6 @@ pub fn PlanLimitAlert(
     }
 }
 
-/// A workspace logo, or its initials (`model::initials`, computed by the
-/// caller) on the accent colour.
 /// The alert for a failed action — the plan-limit banner, or the error's
 /// message — for pages of the main wasm module (the calendar): its view code
 /// is a chunk of its own (`cargo leptos build --split`), fetched only when
@@ -148,6 +146,8 @@ pub fn action_alert(error: AppError) -> AnyView {
     .into_any()
 }
 
+/// A workspace logo, or its initials (`model::initials`, computed by the
+/// caller) on the accent colour.
 #[component]
 pub fn WorkspaceAvatar(
     initials: String,
