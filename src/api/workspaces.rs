@@ -66,7 +66,7 @@ pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
     tx.commit().await?;
     let current = list
         .iter()
-        .find(|w| w.id == ws)
+        .find(|w| w.id == ws.to_string())
         .cloned()
         .ok_or(AppError::NotFound)?;
     Ok(ShellView {

@@ -265,7 +265,8 @@ impl CalendarMode {
 /// A post as the calendar draws it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarPost {
-    pub id: Uuid,
+    /// A string, as `UserView::id` (the calendar is the first page).
+    pub id: String,
     pub excerpt: String,
     pub status: PostStatus,
     /// Shown time in the chosen zone (`HH:MM`), and its date and hour. (No
@@ -305,7 +306,15 @@ pub struct CalendarView {
     pub today: String,
     pub days: Vec<CalendarDay>,
     pub can_edit: bool,
-    pub labels: Vec<LabelView>,
+    /// The legend: the workspace's labels by name and colour (no ids, so the
+    /// first page carries no `Uuid` parser).
+    pub labels: Vec<LegendEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegendEntry {
+    pub name: String,
+    pub color: String,
 }
 
 /// The list view's filters (all optional) and cursor.

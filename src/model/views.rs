@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
-    pub id: Uuid,
+    /// Ids in the views the first page draws are opaque strings: parsing and
+    /// printing `Uuid` would put the uuid crate into the main wasm module.
+    pub id: String,
     pub email: String,
     pub name: String,
     /// For the avatar, from the server: upper-casing any script would put
@@ -18,7 +20,7 @@ impl UserView {
     pub fn new(id: Uuid, email: String, name: String) -> Self {
         UserView {
             initials: initials(&name),
-            id,
+            id: id.to_string(),
             email,
             name,
         }
@@ -40,7 +42,8 @@ pub fn initials(name: &str) -> String {
 /// One entry of the workspace switcher.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkspaceSummary {
-    pub id: Uuid,
+    /// A string, as `UserView::id`.
+    pub id: String,
     pub name: String,
     pub slug: String,
     pub logo_url: Option<String>,

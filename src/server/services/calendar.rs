@@ -2,7 +2,7 @@
 //! viewer's) and the filtered list of posts with keyset pagination.
 use crate::model::{
     excerpt, AppError, CalendarDay, CalendarMode, CalendarPost, CalendarView, LabelView,
-    Permission, PostFilter, PostListItem, PostListView, PostStatus, TargetView,
+    LegendEntry, Permission, PostFilter, PostListItem, PostListView, PostStatus, TargetView,
 };
 use crate::server::services::{accounts, labels, posts, zones};
 use crate::server::tenancy::ScopedTx;
@@ -145,7 +145,7 @@ pub async fn calendar(
             continue;
         };
         day.posts.push(CalendarPost {
-            id: r.id,
+            id: r.id.to_string(),
             excerpt: excerpt(&r.content, 80),
             status: PostStatus::parse(&r.status).unwrap_or(PostStatus::Draft),
             time: local.format("%H:%M").to_string(),
@@ -157,7 +157,14 @@ pub async fn calendar(
         });
     }
     let can_edit = tx.ctx().role().can(Permission::EditPosts);
-    let labels = labels::list_labels(tx).await?;
+    let labels = labels::list_labels(tx)
+        .await?
+        .into_iter()
+        .map(|l| LegendEntry {
+            name: l.name,
+            color: l.color,
+        })
+        .collect();
     Ok(CalendarView {
         mode,
         zone,

@@ -209,7 +209,7 @@ pub async fn landing_slug(
 ) -> Result<Option<String>, AppError> {
     let list = workspaces::list_for_user(conn, user_id).await?;
     Ok(last
-        .and_then(|l| list.iter().find(|w| w.id == l))
+        .and_then(|l| list.iter().find(|w| w.id == l.to_string()))
         .or(list.first())
         .map(|w| w.slug.clone()))
 }

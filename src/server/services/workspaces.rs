@@ -23,7 +23,7 @@ impl From<SummaryRow> for WorkspaceSummary {
     fn from(r: SummaryRow) -> Self {
         WorkspaceSummary {
             initials: crate::model::initials(&r.name),
-            id: r.id,
+            id: r.id.to_string(),
             name: r.name,
             slug: r.slug,
             logo_url: r.logo_url,
