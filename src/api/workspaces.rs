@@ -64,9 +64,10 @@ pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
     }
     let (list, pending_approvals) = workspaces::shell_list(&mut tx, user.id).await?;
     tx.commit().await?;
+    let current_id = ws.to_string();
     let current = list
         .iter()
-        .find(|w| w.id == ws.to_string())
+        .find(|w| w.id == current_id)
         .cloned()
         .ok_or(AppError::NotFound)?;
     Ok(ShellView {

@@ -208,8 +208,9 @@ pub async fn landing_slug(
     last: Option<Uuid>,
 ) -> Result<Option<String>, AppError> {
     let list = workspaces::list_for_user(conn, user_id).await?;
+    let last = last.map(|l| l.to_string());
     Ok(last
-        .and_then(|l| list.iter().find(|w| w.id == l.to_string()))
+        .and_then(|l| list.iter().find(|w| w.id == l))
         .or(list.first())
         .map(|w| w.slug.clone()))
 }
