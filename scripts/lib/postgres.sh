@@ -238,7 +238,13 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_jobs') THEN
     CREATE ROLE postroom_jobs LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
   END IF;
-  EXECUTE format('GRANT CONNECT ON DATABASE %I TO postroom_app, postroom_jobs', current_database());
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_auth') THEN
+    CREATE ROLE postroom_auth LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+  END IF;
+  IF NOT pg_has_role('postroom_auth', 'postroom_app', 'MEMBER') THEN
+    GRANT postroom_app TO postroom_auth;
+  END IF;
+  EXECUTE format('GRANT CONNECT ON DATABASE %I TO postroom_app, postroom_jobs, postroom_auth', current_database());
 END
 $$;
 SQL
@@ -279,16 +285,25 @@ SELECT 'CREATE ROLE postroom_jobs LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCRE
 SELECT 'ALTER ROLE postroom_jobs LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'
  WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_jobs'
                AND NOT (rolcanlogin AND NOT rolsuper AND NOT rolbypassrls AND NOT rolcreatedb AND NOT rolcreaterole)) \gexec
+SELECT 'CREATE ROLE postroom_auth LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_auth') \gexec
+SELECT 'ALTER ROLE postroom_auth LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT'
+ WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postroom_auth'
+               AND NOT (rolcanlogin AND NOT rolsuper AND NOT rolbypassrls AND NOT rolcreatedb
+                        AND NOT rolcreaterole AND NOT rolinherit)) \gexec
+SELECT 'GRANT postroom_app TO postroom_auth'
+ WHERE NOT pg_has_role('postroom_auth', 'postroom_app', 'MEMBER') \gexec
 SELECT format('CREATE DATABASE %I OWNER postroom', :'db')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 SELECT format('ALTER DATABASE %I OWNER TO postroom', :'db')
   FROM pg_database WHERE datname = :'db' AND pg_get_userbyid(datdba) <> 'postroom' \gexec
-SELECT format('GRANT CONNECT ON DATABASE %I TO postroom_app, postroom_jobs', :'db') \gexec
+SELECT format('GRANT CONNECT ON DATABASE %I TO postroom_app, postroom_jobs, postroom_auth', :'db') \gexec
 SQL
 
     export DATABASE_URL="postgres://postroom@$_PR_PG_HOST:$_PR_PG_PORT/$db"
     export POSTROOM_DATABASE_APP_URL="postgres://postroom_app@$_PR_PG_HOST:$_PR_PG_PORT/$db"
     export POSTROOM_DATABASE_JOBS_URL="postgres://postroom_jobs@$_PR_PG_HOST:$_PR_PG_PORT/$db"
+    export POSTROOM_DATABASE_AUTH_URL="postgres://postroom_auth@$_PR_PG_HOST:$_PR_PG_PORT/$db"
     # Remember what we exported, so a second ensure_postgres (other db) does not mistake
     # them for values the user set.
     export _POSTROOM_MANAGED_DATABASE_URL="$DATABASE_URL"
@@ -296,7 +311,7 @@ SQL
 
     # Both roles must log in over TCP without a password (trust auth).
     local u
-    for u in "$DATABASE_URL" "$POSTROOM_DATABASE_APP_URL" "$POSTROOM_DATABASE_JOBS_URL"; do
+    for u in "$DATABASE_URL" "$POSTROOM_DATABASE_APP_URL" "$POSTROOM_DATABASE_JOBS_URL" "$POSTROOM_DATABASE_AUTH_URL"; do
         if ! psql -X -w -q "$u" -Atc 'SELECT 1' </dev/null >/dev/null 2>&1; then
             _pr_log "cannot log in with $u: pg_hba.conf must allow trust for host 127.0.0.1/32"
             return 1
@@ -317,6 +332,6 @@ reset_database() {
     _pr_psql_super -v db="$db" >/dev/null <<'SQL' || { _pr_log "resetting $db failed"; return 1; }
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
 SELECT format('CREATE DATABASE %I OWNER postroom', :'db') \gexec
-SELECT format('GRANT CONNECT ON DATABASE %I TO postroom_app, postroom_jobs', :'db') \gexec
+SELECT format('GRANT CONNECT ON DATABASE %I TO postroom_app, postroom_jobs, postroom_auth', :'db') \gexec
 SQL
 }

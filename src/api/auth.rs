@@ -52,7 +52,7 @@ pub async fn sign_up(
         return Err(AppError::field("form", why));
     }
     let account = users::sign_up(
-        &state.pool,
+        &state.auth,
         &state.config,
         users::SignupInput {
             email,
@@ -79,13 +79,13 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
     use crate::server::{auth, services::users, state::app_state};
     let state = app_state()?;
     // Throttled per address and per email (rules in `server::auth::ratelimit`).
-    let check = users::authenticate(&state.pool, &email, &password);
+    let check = users::authenticate(&state.auth, &email, &password);
     let who = state
         .login_limiter
         .confirm_login(&auth::client_ip(), &email, &password, check)
         .await?;
     let (session, landing) =
-        users::open_session(&state.pool, &state.config, &who, &client_info()).await?;
+        users::open_session(&state.auth, &state.config, &who, &client_info()).await?;
     start_session(&state, &session.token).await?;
     let target = match safe_next(next) {
         Some(n) => n,

@@ -90,6 +90,7 @@ pub async fn sign_up_and_accept(
     let client = crate::api::auth::client_info();
     let (session, slug) = invite_tokens::sign_up_and_accept(
         &state.pool,
+        &state.auth,
         &state.config,
         &token,
         name,

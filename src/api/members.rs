@@ -63,7 +63,7 @@ pub async fn transfer_ownership(
     // failures count against this user like failed log-ins.
     let check = async {
         if password.is_empty()
-            || users::authenticate(&state.pool, &user.email, &password)
+            || users::authenticate(&state.auth, &user.email, &password)
                 .await
                 .is_err()
         {

@@ -65,7 +65,12 @@ pub fn route_list() -> Arc<Vec<AxumRouteListing>> {
         .clone()
 }
 
-pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> AppState {
+pub fn build_state(
+    cfg: Config,
+    pool: PgPool,
+    auth: crate::server::tenancy::AuthPool,
+    leptos_options: LeptosOptions,
+) -> AppState {
     let routes = route_list();
     let login_limiter = LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email);
     login_limiter.spawn_cleanup();
@@ -82,6 +87,7 @@ pub fn build_state(cfg: Config, pool: PgPool, leptos_options: LeptosOptions) -> 
         leptos_options,
         routes,
         pool,
+        auth,
         login_limiter,
         forge_authorization: None,
         config: Arc::new(cfg),

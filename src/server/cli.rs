@@ -1,5 +1,6 @@
 //! The `postroom` binary: `serve` (default), `migrate`, and operator commands.
 use crate::model::AppError;
+use crate::server::tenancy::AuthPool;
 use crate::server::{
     app,
     config::Config,
@@ -87,7 +88,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SeedDemo => {
             let owner = db::connect(&cfg.database_url, 2).await?;
             let pool = runtime_pool(&cfg).await?;
-            let seeded = seed::seed_if_empty(&pool, &owner, &cfg)
+            let auth = auth_pool(&cfg).await?;
+            let seeded = seed::seed_if_empty(&pool, &auth, &owner, &cfg)
                 .await
                 .map_err(explain)?;
             if seeded {
@@ -115,13 +117,19 @@ async fn migrate(cfg: &Config) -> anyhow::Result<()> {
 }
 
 async fn runtime_pool(cfg: &Config) -> anyhow::Result<sqlx::PgPool> {
-    let pool = db::connect(&cfg.database_app_url, cfg.database_max_connections).await?;
+    let pool = db::connect_serving(&cfg.database_app_url, cfg.database_max_connections).await?;
     db::assert_runtime_role(&pool).await?;
     Ok(pool)
 }
 
+async fn auth_pool(cfg: &Config) -> anyhow::Result<AuthPool> {
+    let pool = db::connect_serving(&cfg.database_auth_url, 4).await?;
+    db::assert_runtime_role(&pool).await?;
+    Ok(AuthPool::new(pool))
+}
+
 async fn jobs_pool(cfg: &Config) -> anyhow::Result<sqlx::PgPool> {
-    let pool = db::connect(&cfg.database_jobs_url, 4).await?;
+    let pool = db::connect_serving(&cfg.database_jobs_url, 4).await?;
     db::assert_runtime_role(&pool).await?;
     Ok(pool)
 }
@@ -146,6 +154,7 @@ fn explain(e: AppError) -> anyhow::Error {
 async fn admin(cfg: Config, cmd: Admin) -> anyhow::Result<()> {
     let owner = db::connect(&cfg.database_url, 2).await?;
     let pool = runtime_pool(&cfg).await?;
+    let auth = auth_pool(&cfg).await?;
     match cmd {
         Admin::CreateUser {
             email,
@@ -156,7 +165,7 @@ async fn admin(cfg: Config, cmd: Admin) -> anyhow::Result<()> {
             let name =
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or("User").to_string());
             let account = users::sign_up(
-                &pool,
+                &auth,
                 &cfg,
                 users::SignupInput {
                     email: email.clone(),
@@ -191,7 +200,7 @@ async fn admin(cfg: Config, cmd: Admin) -> anyhow::Result<()> {
                 .await
                 .map_err(explain)?
                 .ok_or_else(|| anyhow::anyhow!("no account with email {email}"))?;
-            let (tx, principal) = users::operator::act_as(&pool, &cfg, id, owner_name)
+            let (tx, principal) = users::operator::act_as(&auth, &cfg, id, owner_name)
                 .await
                 .map_err(explain)?;
             let mut tx = workspaces::create_in(tx, &principal, &name, false)
@@ -221,11 +230,12 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     use axum::serve::ListenerExt;
     let pool = runtime_pool(&cfg).await?;
     let jobs = jobs_pool(&cfg).await?;
+    let auth = auth_pool(&cfg).await?;
     let options = app::leptos_options(&cfg);
     let addr = options.site_addr;
     crate::server::crypto::TokenCipher::from_config(&cfg.token_key)?;
     app::media_store(&cfg)?;
-    let state = app::build_state(cfg.clone(), pool.clone(), options);
+    let state = app::build_state(cfg.clone(), pool.clone(), auth.clone(), options);
     spawn_housekeeping(jobs.clone());
     if cfg.run_worker {
         let publisher = crate::server::jobs::publisher::new(
@@ -250,7 +260,7 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
         let demo_exists: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM auth_login_lookup($1))")
                 .bind(seed::DEMO_EMAIL)
-                .fetch_one(&pool)
+                .fetch_one(auth.pool())
                 .await
                 .unwrap_or(false);
         if demo_exists {

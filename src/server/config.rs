@@ -33,6 +33,8 @@ pub struct Config {
     /// Background jobs' connection (mail sender, session purge). Empty:
     /// `database_url` with the user replaced by `postroom_jobs`.
     pub database_jobs_url: String,
+    /// The log-in role's connection (sign-up, log-in: creates sessions).
+    pub database_auth_url: String,
     pub database_max_connections: u32,
     /// Print the demo login at start (set by `scripts/run`, which seeds it
     /// with `postroom seed-demo`). Never seeds anything by itself.
@@ -114,6 +116,7 @@ impl Default for Config {
             database_url: "postgres://postroom@127.0.0.1:5432/postroom".into(),
             database_app_url: String::new(),
             database_jobs_url: String::new(),
+            database_auth_url: String::new(),
             database_max_connections: 16,
             seed_demo: false,
             session_idle_hours: 24 * 7,
@@ -170,6 +173,9 @@ impl Config {
         }
         if cfg.database_jobs_url.is_empty() {
             cfg.database_jobs_url = derive_role_url(&cfg.database_url, "postroom_jobs")?;
+        }
+        if cfg.database_auth_url.is_empty() {
+            cfg.database_auth_url = derive_role_url(&cfg.database_url, "postroom_auth")?;
         }
         Ok(cfg)
     }

@@ -4,12 +4,61 @@ use sqlx::{postgres::PgPoolOptions, PgPool};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// The migrator's pool (migrations, operator commands).
 pub async fn connect(url: &str, max: u32) -> anyhow::Result<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(std::time::Duration::from_secs(10))
         .connect(url)
         .await?)
+}
+
+/// Every `app.*` setting a transaction may present (`server::tenancy`). Placeholder
+/// settings do not show in `pg_settings`, so they are named here.
+pub const APP_SETTINGS: [&str; 3] = ["app.session", "app.workspace_id", "app.invitation_token"];
+
+/// A pool of one of the roles that serve (runtime, log-in, jobs): a connection goes
+/// back to it only when `release_clean` finds it clean.
+pub async fn connect_serving(url: &str, max: u32) -> anyhow::Result<PgPool> {
+    Ok(PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .after_release(|conn, _| release_clean(conn))
+        .connect(url)
+        .await?)
+}
+
+/// Is this connection, being returned to its pool, outside any transaction and free
+/// of every `app.*` setting? A request cancelled at the wrong moment (between `BEGIN`
+/// and its first result, say) could otherwise hand the next borrower an open
+/// transaction with the previous caller's credential in it: its `COMMIT` would commit
+/// the cancelled request's writes. `now()` is the transaction's start, so it equals
+/// `statement_timestamp()` only when this statement began its own transaction. A dirty
+/// connection is closed (PostgreSQL then rolls its transaction back), never reused.
+/// Runs after the response has gone (sqlx returns connections in a spawned task).
+pub fn release_clean(
+    conn: &mut sqlx::PgConnection,
+) -> futures_util::future::BoxFuture<'_, Result<bool, sqlx::Error>> {
+    Box::pin(async move {
+        use sqlx::{Executor, Row};
+        // The simple query protocol: one message, so `statement_timestamp()` is the
+        // implicit transaction's start (with Parse/Bind/Execute they differ).
+        static CHECK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = CHECK.get_or_init(|| {
+            let names = APP_SETTINGS.map(|n| format!("'{n}'")).join(", ");
+            format!(
+                "SELECT now() = statement_timestamp() \
+                    AND NOT EXISTS (SELECT 1 FROM unnest(ARRAY[{names}]) n \
+                                     WHERE coalesce(current_setting(n, true), '') <> '')"
+            )
+        });
+        // A bare &str with no arguments goes out as a simple Query message.
+        let clean: bool = conn.fetch_one(sql.as_str()).await?.try_get(0)?;
+        if !clean {
+            tracing::warn!("a pooled connection came back inside a transaction or with app.* settings; closing it");
+        }
+        Ok(clean)
+    })
 }
 
 /// Refuses to run the app as a role that would bypass row-level security.

@@ -86,6 +86,7 @@ const CLIENTS: [Client; 3] = [
 /// runtime role like any sign-up. Returns true when it seeded.
 pub async fn seed_if_empty(
     pool: &PgPool,
+    auth: &crate::server::tenancy::AuthPool,
     owner_pool: &PgPool,
     cfg: &Config,
 ) -> Result<bool, AppError> {
@@ -96,7 +97,7 @@ pub async fn seed_if_empty(
         return Ok(false);
     }
     let account = users::sign_up(
-        pool,
+        auth,
         cfg,
         SignupInput {
             email: DEMO_EMAIL.into(),
@@ -161,7 +162,7 @@ pub async fn seed_if_empty(
     // The seed's own session is of no use to anyone.
     sessions::destroy(pool, principal.session().bytes()).await?;
     let starter = users::sign_up(
-        pool,
+        auth,
         cfg,
         SignupInput {
             email: DEMO_STARTER_EMAIL.into(),

@@ -12,6 +12,9 @@ pub struct AppState {
     pub routes: Arc<Vec<AxumRouteListing>>,
     /// Runtime pool: a role without BYPASSRLS.
     pub pool: PgPool,
+    /// The log-in role's pool (`postroom_auth`): sign-up, log-in and invitation
+    /// sign-up create sessions through it; nothing else uses it.
+    pub auth: crate::server::tenancy::AuthPool,
     pub config: Arc<Config>,
     pub login_limiter: LoginLimiter,
     /// Social networks (the web side: connect flows).

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub admin: PgPool,
     /// The background-jobs role (mail sender, session purge).
     pub jobs: PgPool,
+    /// The log-in role (creates sessions).
+    pub auth: postroom::server::tenancy::AuthPool,
     /// How many times the app has used a runtime-pool connection (one per
     /// transaction or autocommit statement): the page budget test reads it.
     pub db_uses: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -35,7 +37,12 @@ pub struct TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
-        let pools = [self.pool.clone(), self.admin.clone(), self.jobs.clone()];
+        let pools = [
+            self.pool.clone(),
+            self.admin.clone(),
+            self.jobs.clone(),
+            self.auth.pool().clone(),
+        ];
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move {
                 for p in pools {
@@ -49,6 +56,7 @@ impl Drop for TestApp {
 pub async fn role_pool(opts: &PgConnectOptions, role: &str) -> PgPool {
     PgPoolOptions::new()
         .max_connections(8)
+        .after_release(|conn, _| postroom::server::db::release_clean(conn))
         .connect_with(opts.clone().username(role).password(""))
         .await
         .unwrap_or_else(|e| panic!("connect as {role} (created by the migrations): {e}"))
@@ -104,15 +112,17 @@ impl TestApp {
         let counter = db_uses.clone();
         let pool = PgPoolOptions::new()
             .max_connections(8)
-            .after_release(move |_, _| {
+            .after_release(move |conn, _| {
                 counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                Box::pin(async { Ok(true) })
+                postroom::server::db::release_clean(conn)
             })
             .connect_with(opts.clone().username("postroom_app").password(""))
             .await
             .expect("connect as postroom_app");
         let jobs = role_pool(&opts, "postroom_jobs").await;
-        for p in [&pool, &jobs] {
+        let auth =
+            postroom::server::tenancy::AuthPool::new(role_pool(&opts, "postroom_auth").await);
+        for p in [&pool, &jobs, auth.pool()] {
             postroom::server::db::assert_runtime_role(p).await.unwrap();
         }
         let mut cfg = Config {
@@ -128,7 +138,7 @@ impl TestApp {
         let mut options = app::leptos_options(&cfg);
         options.site_addr = addr;
         tweak_options(&mut options);
-        let mut state = app::build_state(cfg, pool.clone(), options);
+        let mut state = app::build_state(cfg, pool.clone(), auth.clone(), options);
         if forge {
             state.forge_authorization =
                 Some(postroom::server::tenancy::ForgeAuthorization(admin.clone()));
@@ -151,6 +161,7 @@ impl TestApp {
             pool,
             admin,
             jobs,
+            auth,
             db_uses,
             config,
             cipher,

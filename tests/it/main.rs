@@ -2,11 +2,13 @@
 //! `#[sqlx::test]`), the real app on port 0, real HTTP with cookies.
 #![cfg(feature = "ssr")]
 
+mod adversary;
 mod ai_drafts;
 mod auth;
 mod authority;
 mod bad_input;
 mod budget;
+mod catalog;
 mod common;
 mod content;
 mod csrf;
@@ -18,6 +20,7 @@ mod limits;
 mod media;
 mod members;
 mod permissions;
+mod pool_hygiene;
 mod publishing;
 mod races;
 mod rate_limits;

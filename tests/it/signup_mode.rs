@@ -23,7 +23,7 @@ async fn try_sign_up(app: &TestApp, email: &str) -> (StatusCode, String) {
 async fn operator_account(app: &TestApp) -> String {
     use postroom::server::services::users;
     users::sign_up(
-        &app.pool,
+        &app.auth,
         &app.config,
         users::SignupInput {
             email: "owner@example.test".into(),

@@ -262,6 +262,10 @@ pub async fn resend(tx: &mut ScopedTx, cfg: &Config, id: Uuid) -> Result<InviteS
     tx.ctx().require(Permission::ManageMembers)?;
     let ws = tx.workspace_id();
     let (email, role) = open_invitation(tx, id).await?;
+    // An expired invitation no longer holds a seat: resending it takes one again,
+    // so the member limit is checked like a new invitation's (a pending one is
+    // counted already and passes).
+    crate::server::services::usage::check_invite(tx, cfg.billing_mode, &email).await?;
     let token = tokens::new_secret();
     sqlx::query(
         "UPDATE invitations SET token_hash = $3, expires_at = now() + interval '7 days' \

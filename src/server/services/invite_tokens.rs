@@ -10,7 +10,7 @@ use crate::server::services::{
     activity::{self, Event},
     users::{self, ClientInfo, NewSession, SignupInput},
 };
-use crate::server::tenancy::{self, Principal, SessionDigest, TokenTx};
+use crate::server::tenancy::{self, AuthPool, Principal, SessionDigest, TokenTx};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -156,6 +156,7 @@ pub async fn accept(
 /// opens.
 pub async fn sign_up_and_accept(
     pool: &PgPool,
+    auth: &AuthPool,
     cfg: &Config,
     token: &str,
     name: String,
@@ -173,13 +174,18 @@ pub async fn sign_up_and_accept(
         name,
     })
     .await?;
-    let (session_token, digest) = sessions::new_token();
-    let (mut tx, found) = open(pool, token, None).await?.ok_or(AppError::NotFound)?;
+    // Which address the invitation fixes (read as the runtime role, by the token).
+    let (peek, found) = open(pool, token, None).await?.ok_or(AppError::NotFound)?;
+    drop(peek);
     if found.state != InviteState::Open {
         return Err(refusal(found.state));
     }
     let valid = valid.with_email(found.email.clone());
-    let user_id = users::insert_account(tx.conn(), &valid)
+    // The log-in role creates the account and its session; the same transaction then
+    // continues as the runtime role, presenting the token and the new session.
+    let (session_token, digest) = sessions::new_token();
+    let mut login = tenancy::begin_login(auth, &digest).await?;
+    let user_id = users::insert_account(login.conn(), &valid)
         .await
         .map_err(|e| match e.message_for("email") {
             Some(m) if m.contains("already exists") => AppError::field(
@@ -188,9 +194,8 @@ pub async fn sign_up_and_accept(
             ),
             _ => e,
         })?;
-    tx.present_session(&digest).await?;
     sessions::insert(
-        tx.conn(),
+        login.conn(),
         cfg,
         user_id,
         &digest,
@@ -198,6 +203,12 @@ pub async fn sign_up_and_accept(
         client.ip.clone(),
     )
     .await?;
+    let hash = tokens::digest(token);
+    let mut tx = login.into_token(&hash).await?;
+    let found = find(&mut tx, &hash).await?.ok_or(AppError::NotFound)?;
+    if found.state != InviteState::Open || !found.email.eq_ignore_ascii_case(&valid.email) {
+        return Err(refusal(found.state));
+    }
     let principal = Principal::user(user_id, valid.name.clone(), digest);
     let slug = join(tx, token, &principal, &found).await?;
     Ok((

@@ -66,12 +66,20 @@ async fn member(tx: &mut ScopedTx, user_id: Uuid, lock: bool) -> Result<MemberVi
 
 /// The target's membership, locked for the rest of the transaction when the
 /// caller may change it (the database lets only such callers lock a row:
-/// `FOR UPDATE` must pass the `memberships_manage` policy). Others get it
-/// unlocked, to be refused by the caller's rule checks.
+/// `FOR UPDATE` must pass the `memberships_manage` policy, which admits no
+/// OWNER row and not the caller's own). The caller's own membership is locked
+/// FOR SHARE (`app_lock_membership`); the OWNER's row is locked by the
+/// database's transfer path itself. Others get it unlocked, to be refused by
+/// the caller's rule checks.
 async fn locked_member(tx: &mut ScopedTx, user_id: Uuid) -> Result<MemberView, AppError> {
     let found = member(tx, user_id, false).await?;
     let me = tx.ctx().role();
-    if me.can(Permission::ManageMembers) && (found.role != Role::Owner || me == Role::Owner) {
+    if Some(user_id) == tx.ctx().actor_user().ok() {
+        sqlx::query("SELECT app_lock_membership()")
+            .execute(tx.conn())
+            .await?;
+        Ok(found)
+    } else if me.can(Permission::ManageMembers) && found.role != Role::Owner {
         member(tx, user_id, true).await
     } else {
         Ok(found)
@@ -238,24 +246,13 @@ pub async fn transfer_ownership(tx: &mut ScopedTx, to_user: Uuid) -> Result<(), 
         ));
     }
     let ws = tx.workspace_id();
-    // New owner first (the one-owner constraint is checked at commit), then
-    // the old one steps down: each statement is still made by the OWNER.
-    for (user, role) in [(to_user, Role::Owner), (me, Role::Admin)] {
-        sqlx::query("UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND user_id = $2")
-            .bind(ws)
-            .bind(user)
-            .bind(role.as_str())
-            .execute(tx.conn())
-            .await?;
-        if user == me {
-            break;
-        }
-        sqlx::query("UPDATE workspaces SET owner_id = $2 WHERE id = $1")
-            .bind(ws)
-            .bind(to_user)
-            .execute(tx.conn())
-            .await?;
-    }
+    // The database's own transfer path: it checks again that the session's user is
+    // the OWNER and the new owner an ADMIN, locks the new owner's usage, moves both
+    // roles and `workspaces.owner_id` (which no UPDATE grant reaches).
+    sqlx::query("SELECT app_transfer_ownership($1)")
+        .bind(to_user)
+        .execute(tx.conn())
+        .await?;
     let (ctx, conn) = tx.parts();
     activity::record(
         conn,

@@ -32,6 +32,8 @@ pub struct Usage {
     pub ws_posts: i32,
     pub ws_accounts: i32,
     pub ws_ai_credits: i32,
+    /// Distinct people across the owner's workspaces (pending invitations included).
+    pub people: i64,
 }
 
 /// The use and plan of the owner of the workspace in scope.
@@ -39,7 +41,7 @@ pub async fn current(tx: &mut ScopedTx) -> Result<Usage, AppError> {
     sqlx::query_as("SELECT plan_code, plan_name, cycle_start, cycle_end, max_workspaces, max_social_accounts, \
                            max_members, ai_credits_monthly, monthly_posts, scheduled_posts, schedule_horizon_days, \
                            workspaces_owned, pooled_scheduled, pooled_posts, pooled_accounts, pooled_ai_credits, \
-                           ws_scheduled, ws_posts, ws_accounts, ws_ai_credits FROM app_usage()")
+                           ws_scheduled, ws_posts, ws_accounts, ws_ai_credits, people FROM app_usage()")
         .fetch_optional(tx.conn())
         .await?
         .ok_or(AppError::NotFound)
@@ -250,10 +252,7 @@ fn meter(label: &str, workspace: Option<i64>, pooled: i64, limit: Option<i64>) -
 pub async fn view(tx: &mut ScopedTx, billing: BillingMode) -> Result<UsageView, AppError> {
     tx.ctx().require(Permission::ViewUsage)?;
     let u = current(tx).await?;
-    let (people, _, _, _): (i64, bool, i32, String) =
-        sqlx::query_as("SELECT people, known, max_members, plan_name FROM app_owner_people('')")
-            .fetch_one(tx.conn())
-            .await?;
+    let people = u.people;
     let cap = |n: i32| (billing == BillingMode::Cloud).then_some(n as i64);
     Ok(UsageView {
         plan: u.plan_name.clone(),

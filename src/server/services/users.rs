@@ -8,7 +8,7 @@ use crate::server::auth::{passwords, sessions};
 use crate::server::config::Config;
 use crate::server::error::violated_constraint;
 use crate::server::services::workspaces;
-use crate::server::tenancy::{self, Principal, SessionDigest};
+use crate::server::tenancy::{self, AuthPool, Principal, SessionDigest};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -75,19 +75,20 @@ impl ValidSignup {
 }
 
 /// Creates the account, its first session and its personal workspace in one
-/// transaction.
+/// transaction (the log-in role inserts the account and the session, then the
+/// transaction continues as the runtime role).
 pub async fn sign_up(
-    pool: &PgPool,
+    auth: &AuthPool,
     cfg: &Config,
     input: SignupInput,
     client: &ClientInfo,
 ) -> Result<NewAccount, AppError> {
     let valid = prepare_sign_up(input).await?;
     let (token, digest) = sessions::new_token();
-    let mut tx = tenancy::begin_new_session(pool, &digest).await?;
-    let user_id = insert_account(tx.conn(), &valid).await?;
+    let mut login = tenancy::begin_login(auth, &digest).await?;
+    let user_id = insert_account(login.conn(), &valid).await?;
     sessions::insert(
-        tx.conn(),
+        login.conn(),
         cfg,
         user_id,
         &digest,
@@ -95,6 +96,7 @@ pub async fn sign_up(
         client.ip.clone(),
     )
     .await?;
+    let tx = login.into_user().await?;
     let principal = Principal::user(user_id, valid.name.clone(), digest);
     let first = valid.name.split_whitespace().next().unwrap_or(&valid.name);
     let scoped =
@@ -142,10 +144,10 @@ pub struct Credentials {
 }
 
 /// Checks email and password. Unknown email and wrong password give the same
-/// error and take the same time. The hash comes from `auth_login_lookup`: the
-/// runtime role cannot read `password_hash` otherwise.
+/// error and take the same time. The hash comes from `auth_login_lookup`, which
+/// only the log-in role may call: the runtime role cannot read `password_hash`.
 pub async fn authenticate(
-    pool: &PgPool,
+    auth: &AuthPool,
     email: &str,
     password: &str,
 ) -> Result<Credentials, AppError> {
@@ -153,7 +155,7 @@ pub async fn authenticate(
     let row: Option<(Uuid, String, String)> = if email.len() <= 254 && !email.contains('\0') {
         sqlx::query_as("SELECT user_id, name, password_hash FROM auth_login_lookup($1)")
             .bind(email)
-            .fetch_optional(pool)
+            .fetch_optional(auth.pool())
             .await?
     } else {
         None
@@ -173,15 +175,15 @@ pub async fn authenticate(
 /// Starts a session for a user whose password was just checked and finds
 /// where they should land: one transaction that presents the new session.
 pub async fn open_session(
-    pool: &PgPool,
+    auth: &AuthPool,
     cfg: &Config,
     who: &Credentials,
     client: &ClientInfo,
 ) -> Result<(NewSession, Option<String>), AppError> {
     let (token, digest) = sessions::new_token();
-    let mut tx = tenancy::begin_new_session(pool, &digest).await?;
+    let mut login = tenancy::begin_login(auth, &digest).await?;
     sessions::insert(
-        tx.conn(),
+        login.conn(),
         cfg,
         who.id,
         &digest,
@@ -189,6 +191,7 @@ pub async fn open_session(
         client.ip.clone(),
     )
     .await?;
+    let mut tx = login.into_user().await?;
     let last: Option<Uuid> =
         sqlx::query_scalar("SELECT last_workspace_id FROM users WHERE id = $1")
             .bind(who.id)
@@ -252,15 +255,15 @@ pub mod operator {
     /// transaction: the operator acts as the account owner (e.g. to create a
     /// workspace for them) and nothing usable outlives the command.
     pub async fn act_as(
-        pool: &PgPool,
+        auth: &AuthPool,
         cfg: &Config,
         user_id: Uuid,
         name: String,
     ) -> Result<(tenancy::UserTx, Principal), AppError> {
         let (_token, digest) = sessions::new_token();
-        let mut tx = tenancy::begin_new_session(pool, &digest).await?;
+        let mut login = tenancy::begin_login(auth, &digest).await?;
         sessions::insert(
-            tx.conn(),
+            login.conn(),
             cfg,
             user_id,
             &digest,
@@ -268,6 +271,7 @@ pub mod operator {
             None,
         )
         .await?;
+        let tx = login.into_user().await?;
         let principal = Principal::user(user_id, name, digest.clone());
         Ok((tx, principal))
     }

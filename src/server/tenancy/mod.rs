@@ -14,7 +14,7 @@ mod request;
 mod tx;
 
 pub use request::{authorize_in_request, RequestTx, WorkTx};
-pub use tx::{begin_new_session, begin_token, begin_user, ScopedTx, TokenTx, UserTx};
+pub use tx::{begin_login, begin_token, begin_user, AuthPool, LoginTx, ScopedTx, TokenTx, UserTx};
 
 use crate::model::{AppError, Permission, Role};
 use sqlx::PgPool;

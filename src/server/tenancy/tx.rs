@@ -58,7 +58,15 @@ async fn begin_presenting(
         return Err(AppError::Internal);
     }
     let begin = format!("BEGIN; SELECT set_config('{name}', '{hex}', true)");
-    Ok(pool.begin_with(begin).await?)
+    // Run to completion on a task of its own: if the caller is cancelled while `BEGIN`
+    // is in flight, sqlx has not yet built the Transaction that would roll it back on
+    // drop, and the connection would go back to the pool inside a transaction. The
+    // task always gets the Transaction, and dropping it there queues the ROLLBACK.
+    let pool = pool.clone();
+    let tx = tokio::spawn(async move { pool.begin_with(begin).await })
+        .await
+        .map_err(|_| AppError::Internal)??;
+    Ok(tx)
 }
 
 impl UserTx {
@@ -104,12 +112,61 @@ impl UserTx {
     }
 }
 
-/// A transaction that presents a session about to be created in it (sign-up,
-/// log-in): the caller inserts the `sessions` row with this digest, and from
-/// then on the transaction acts as that session's user.
-pub async fn begin_new_session(pool: &PgPool, session: &SessionDigest) -> Result<UserTx, AppError> {
-    let tx = begin_presenting(pool, "app.session", session.hex()).await?;
-    Ok(UserTx { tx })
+/// The pool of the log-in role (`postroom_auth`): the only role that may create a
+/// session or read a password hash. A type of its own, so that the runtime pool can
+/// never be handed to the code that mints credentials, nor this one to tenant code.
+#[derive(Clone)]
+pub struct AuthPool(PgPool);
+
+impl AuthPool {
+    pub fn new(pool: PgPool) -> AuthPool {
+        AuthPool(pool)
+    }
+    /// For start-up checks and shutdown.
+    pub fn pool(&self) -> &PgPool {
+        &self.0
+    }
+}
+
+/// A transaction of the log-in role that presents a session about to be created in
+/// it (sign-up, log-in, invitation sign-up): `conn()` inserts the account and the
+/// `sessions` row with this digest as `postroom_auth`; `into_user` / `into_token`
+/// then drop to the runtime role (`SET LOCAL ROLE postroom_app`) for the rest of the
+/// transaction, which acts as that session's user.
+pub struct LoginTx {
+    tx: PgTx,
+}
+
+impl LoginTx {
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+    async fn drop_to_runtime(&mut self) -> Result<(), AppError> {
+        sqlx::query("SET LOCAL ROLE postroom_app")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+    pub async fn into_user(mut self) -> Result<UserTx, AppError> {
+        self.drop_to_runtime().await?;
+        Ok(UserTx { tx: self.tx })
+    }
+    /// The same, presenting an invitation token's digest too (joining through it).
+    pub async fn into_token(mut self, token_digest: &[u8]) -> Result<TokenTx, AppError> {
+        self.drop_to_runtime().await?;
+        set(
+            &mut self.tx,
+            "app.invitation_token",
+            hex::encode(token_digest),
+        )
+        .await?;
+        Ok(TokenTx { tx: self.tx })
+    }
+}
+
+pub async fn begin_login(auth: &AuthPool, session: &SessionDigest) -> Result<LoginTx, AppError> {
+    let tx = begin_presenting(&auth.0, "app.session", session.hex()).await?;
+    Ok(LoginTx { tx })
 }
 
 /// A transaction bound to one workspace, for the principal of its context.
@@ -154,10 +211,6 @@ impl TokenTx {
     }
     pub async fn commit(self) -> Result<(), AppError> {
         Ok(self.tx.commit().await?)
-    }
-    /// Presents a session created in this transaction (sign-up through an invitation).
-    pub async fn present_session(&mut self, session: &SessionDigest) -> Result<(), AppError> {
-        set(&mut self.tx, "app.session", session.hex()).await
     }
     pub(super) async fn into_scoped(self, ctx: WorkspaceCtx) -> Result<ScopedTx, AppError> {
         into_scoped(self.tx, ctx).await
