@@ -735,6 +735,28 @@ async fn client_approval_round_trip(pool_opts: PgPoolOptions, opts: PgConnectOpt
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    // Moving an approved post to another time keeps its approval (the client approved
+    // its text, media and signature, not the hour).
+    let later = (Utc::now() + Duration::minutes(45)).with_timezone(&chrono_tz::Europe::Paris);
+    let (status, body) = app
+        .call::<c::ReschedulePost>(
+            &editor,
+            &[
+                ("slug", slug.clone()),
+                ("post_id", post.to_string()),
+                ("date", later.format("%Y-%m-%d").to_string()),
+                ("time", later.format("%H:%M").to_string()),
+            ],
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    assert_eq!(status_of(&app, post).await, "scheduled");
+    assert_eq!(
+        app.count("SELECT count(*) FROM posts WHERE approved_by IS NOT NULL")
+            .await,
+        1,
+        "the approval went with the new time"
+    );
     // Editing an approved post sends it back.
     let at = (Utc::now() + Duration::minutes(30)).with_timezone(&chrono_tz::Europe::Paris);
     let (date, time) = (
@@ -930,4 +952,150 @@ async fn a_killed_worker_process_is_recovered_by_the_next_one(
             .unwrap();
     assert!(permalink.is_some());
     let _ = std::fs::remove_file(&log_path);
+}
+
+/// A post that went out to one account and waits to retry the other is still
+/// editable, but editing it never sends it to the first account again: that target
+/// keeps its key and result, removing that account is refused with the reason, and
+/// a target a worker is sending right now is left alone (no error either).
+#[sqlx::test]
+async fn editing_a_partly_published_post_never_publishes_it_twice(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (owner, slug, first) = owner_with_account(&app).await;
+    let second = connect_sandbox(&app, &owner, &slug, "acme_fr").await;
+    let post = schedule(&app, &owner, &slug, "Launch day", &[first, second]).await;
+    // The state after an attempt that reached `first` and must retry `second`.
+    sqlx::query(
+        "UPDATE post_targets SET status = 'published', attempt_key = gen_random_uuid(), \
+                external_post_id = 'already-out', published_at = now() \
+          WHERE post_id = $1 AND account_id = $2",
+    )
+    .bind(post)
+    .bind(first)
+    .execute(&app.admin)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE post_targets SET error = 'down for maintenance' WHERE post_id = $1 AND account_id = $2")
+        .bind(post)
+        .bind(second)
+        .execute(&app.admin)
+        .await
+        .unwrap();
+    let target = |account: Uuid| {
+        let admin = app.admin.clone();
+        async move {
+            sqlx::query_as::<_, (String, Option<Uuid>, Option<String>)>(
+                "SELECT status, attempt_key, external_post_id FROM post_targets WHERE post_id = $1 AND account_id = $2",
+            )
+            .bind(post)
+            .bind(account)
+            .fetch_one(&admin)
+            .await
+            .unwrap()
+        }
+    };
+    let sent_before = target(first).await;
+    let edit = |accounts: Vec<Uuid>, text: &'static str| {
+        let mut args = vec![
+            ("slug".to_string(), slug.clone()),
+            ("post_id".to_string(), post.to_string()),
+            ("content".to_string(), text.to_string()),
+            ("date".to_string(), in_minutes(10).0),
+            ("time".to_string(), in_minutes(10).1),
+            ("intent".to_string(), "schedule".to_string()),
+        ];
+        for (i, id) in accounts.iter().enumerate() {
+            args.push((format!("account_ids[{i}]"), id.to_string()));
+        }
+        let (app, owner) = (&app, &owner);
+        async move { app.call::<c::SavePost>(owner, &args).await }
+    };
+    let (status, body) = edit(vec![first, second], "Launch day, now with details").await;
+    assert!(status.is_success(), "{status}: {body}");
+    assert_eq!(
+        target(first).await,
+        sent_before,
+        "the sent target was touched"
+    );
+    assert_eq!(target(second).await.0, "pending");
+    // Taking the account it went out to off the post: refused, nothing changes.
+    let (status, body) = edit(vec![second], "Only the second").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("already went out to @acme_main"), "{body}");
+    assert_eq!(target(first).await, sent_before);
+    // A worker is sending to `second` right now: the edit leaves that target be.
+    sqlx::query("UPDATE post_targets SET status = 'processing', attempt_key = gen_random_uuid() WHERE post_id = $1 AND account_id = $2")
+        .bind(post)
+        .bind(second)
+        .execute(&app.admin)
+        .await
+        .unwrap();
+    let sending = target(second).await;
+    let (status, body) = edit(vec![first, second], "Edited while sending").await;
+    assert!(status.is_success(), "{status}: {body}");
+    assert_eq!(target(second).await, sending);
+    // Published by the worker: only `second` gets it, once.
+    sqlx::query("UPDATE post_targets SET status = 'pending', attempt_key = NULL WHERE post_id = $1 AND account_id = $2")
+        .bind(post)
+        .bind(second)
+        .execute(&app.admin)
+        .await
+        .unwrap();
+    make_due(&app).await;
+    assert_eq!(worker(&app).run_due().await.unwrap(), 1);
+    assert_eq!(status_of(&app, post).await, "published");
+    assert_eq!(target(first).await, sent_before);
+    assert_eq!(
+        app.count("SELECT count(*) FROM sandbox_posts p JOIN sandbox_users u USING (external_id) WHERE u.handle = 'acme_main'").await,
+        0,
+        "published again to the account it already went out to"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM sandbox_posts p JOIN sandbox_users u USING (external_id) WHERE u.handle = 'acme_fr'").await,
+        1
+    );
+}
+
+/// A worker whose lease ran out while it was publishing records nothing: the worker
+/// that took the post over (with the same idempotency key) records the outcome, and
+/// the network got the post once.
+#[sqlx::test]
+async fn a_worker_that_lost_its_lease_records_nothing(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (owner, slug, account) = owner_with_account(&app).await;
+    let post = schedule(&app, &owner, &slug, "Slow network day", &[account]).await;
+    make_due(&app).await;
+    let (slow, fast) = (worker(&app), worker(&app));
+    let stale = slow.claim().await.unwrap().expect("a due post");
+    sqlx::query("UPDATE posts SET lease_until = now() - interval '1 second' WHERE id = $1")
+        .bind(post)
+        .execute(&app.admin)
+        .await
+        .unwrap();
+    let current = fast.claim().await.unwrap().expect("taken over");
+    assert_eq!(current.post_id, post);
+    // The slow worker finally gets its answer and tries to record it.
+    slow.publish_claimed(stale).await.unwrap();
+    let (status, key): (String, Uuid) =
+        sqlx::query_as("SELECT status, attempt_key FROM post_targets WHERE post_id = $1")
+            .bind(post)
+            .fetch_one(&app.admin)
+            .await
+            .unwrap();
+    assert_eq!(
+        status, "processing",
+        "a worker without the lease recorded a result"
+    );
+    assert_eq!(key, current.targets[0].attempt_key);
+    assert_eq!(status_of(&app, post).await, "publishing");
+    // The current holder looks the key up, finds the post, and settles it.
+    fast.publish_claimed(current).await.unwrap();
+    assert_eq!(status_of(&app, post).await, "published");
+    assert_eq!(app.count("SELECT count(*) FROM sandbox_posts").await, 1);
 }

@@ -5,11 +5,6 @@ use crate::server::providers::{Lookup, Provider, PublishError, PublishRequest, P
 
 use super::*;
 
-enum Kind {
-    Unauthorized,
-    Other,
-}
-
 enum Outcome {
     Published(Published),
     /// Not published; retry later with a new key.
@@ -80,6 +75,11 @@ impl Publisher {
         publish_with(provider.as_ref(), &tokens, &t.external_id, claimed, &key).await
     }
 
+    /// Records one target's outcome — only while this worker still holds the post's
+    /// lease: a worker whose lease ran out (another has taken the post over, with the
+    /// same idempotency keys) records nothing, so it can never overwrite the next
+    /// attempt's result. The post row is locked (FOR SHARE) under the lease for the
+    /// length of the write, so a take-over waits for it.
     async fn record(
         &self,
         claimed: &Claimed,
@@ -92,84 +92,89 @@ impl Publisher {
             t.account_id,
             t.attempt_key,
         );
-        let outcome_kind = match &outcome {
-            Outcome::Unauthorized(_) => Kind::Unauthorized,
-            _ => Kind::Other,
-        };
+        let mut tx = self.pool.begin().await?;
+        let held: Option<i32> = sqlx::query_scalar(
+            "SELECT 1 FROM posts WHERE workspace_id = $1 AND id = $2 \
+                AND status = 'publishing' AND lease_until = $3 FOR SHARE",
+        )
+        .bind(ws)
+        .bind(post)
+        .bind(claimed.lease_until)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if held.is_none() {
+            tracing::warn!(%post, "lease lost before recording a result; the next attempt records it");
+            return Ok(());
+        }
         let guard =
             "WHERE workspace_id = $1 AND post_id = $2 AND account_id = $3 AND attempt_key = $4 \
                      AND status = 'processing'";
-        match outcome {
-            Outcome::Published(p) => {
-                sqlx::query(&format!(
-                    "UPDATE post_targets SET status = 'published', external_post_id = $5, permalink = $6, \
-                            published_at = now(), error = NULL {guard}"
-                ))
-                .bind(ws)
-                .bind(post)
-                .bind(account)
-                .bind(key)
-                .bind(&p.external_post_id)
-                .bind(&p.permalink)
-                .execute(&self.pool)
-                .await?;
-                sqlx::query(
-                    "UPDATE social_accounts SET last_published_at = now(), last_error = NULL \
-                      WHERE workspace_id = $1 AND id = $2",
-                )
-                .bind(ws)
-                .bind(account)
-                .execute(&self.pool)
-                .await?;
-            }
-            Outcome::Retry(msg) => {
-                sqlx::query(&format!(
-                    "UPDATE post_targets SET status = 'pending', attempt_key = NULL, error = $5 {guard}"
-                ))
-                .bind(ws)
-                .bind(post)
-                .bind(account)
-                .bind(key)
-                .bind(&msg)
-                .execute(&self.pool)
-                .await?;
-            }
-            Outcome::Unknown(msg) => {
+        // (target update, account update) for the outcome.
+        let (target_sql, target_text, account_error): (String, Option<String>, Option<(String, bool)>) =
+            match &outcome {
+                Outcome::Published(_) => (String::new(), None, None),
+                Outcome::Retry(msg) => (
+                    format!("UPDATE post_targets SET status = 'pending', attempt_key = NULL, error = $5 {guard}"),
+                    Some(msg.clone()),
+                    None,
+                ),
                 // Stays `processing` with its key: the next attempt looks it up.
-                sqlx::query(&format!("UPDATE post_targets SET error = $5 {guard}"))
-                    .bind(ws)
-                    .bind(post)
-                    .bind(account)
-                    .bind(key)
-                    .bind(&msg)
-                    .execute(&self.pool)
-                    .await?;
-            }
-            Outcome::Failed(msg) | Outcome::Unauthorized(msg) => {
-                let expired = matches!(outcome_kind, Kind::Unauthorized);
-                sqlx::query(&format!(
-                    "UPDATE post_targets SET status = 'failed', error = $5 {guard}"
-                ))
+                Outcome::Unknown(msg) => (
+                    format!("UPDATE post_targets SET error = $5 {guard}"),
+                    Some(msg.clone()),
+                    None,
+                ),
+                Outcome::Failed(msg) | Outcome::Unauthorized(msg) => (
+                    format!("UPDATE post_targets SET status = 'failed', error = $5 {guard}"),
+                    Some(msg.clone()),
+                    Some((msg.clone(), matches!(outcome, Outcome::Unauthorized(_)))),
+                ),
+            };
+        if let Outcome::Published(p) = &outcome {
+            sqlx::query(&format!(
+                "UPDATE post_targets SET status = 'published', external_post_id = $5, permalink = $6, \
+                        published_at = now(), error = NULL {guard}"
+            ))
+            .bind(ws)
+            .bind(post)
+            .bind(account)
+            .bind(key)
+            .bind(&p.external_post_id)
+            .bind(&p.permalink)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE social_accounts SET last_published_at = now(), last_error = NULL \
+                  WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(ws)
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query(&target_sql)
                 .bind(ws)
                 .bind(post)
                 .bind(account)
                 .bind(key)
-                .bind(&msg)
-                .execute(&self.pool)
+                .bind(target_text)
+                .execute(&mut *tx)
                 .await?;
-                sqlx::query(
-                    "UPDATE social_accounts SET last_error = $3, \
-                            status = CASE WHEN $4 AND status = 'connected' THEN 'expired' ELSE status END \
-                      WHERE workspace_id = $1 AND id = $2",
-                )
-                .bind(ws)
-                .bind(account)
-                .bind(&msg)
-                .bind(expired)
-                    .execute(&self.pool)
-                    .await?;
-            }
         }
+        if let Some((msg, expired)) = account_error {
+            sqlx::query(
+                "UPDATE social_accounts SET last_error = $3, \
+                        status = CASE WHEN $4 AND status = 'connected' THEN 'expired' ELSE status END \
+                  WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(ws)
+            .bind(t.account_id)
+            .bind(&msg)
+            .bind(expired)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

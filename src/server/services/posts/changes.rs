@@ -5,7 +5,7 @@ use crate::server::config::BillingMode;
 use crate::server::services::activity::{self, Event};
 use crate::server::services::{usage, zones};
 use crate::server::tenancy::ScopedTx;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use uuid::Uuid;
 
 /// Moves a post to another date and time (the calendar's drag and drop).
@@ -18,14 +18,14 @@ pub async fn reschedule(
 ) -> Result<(), AppError> {
     tx.ctx().require(Permission::EditPosts)?;
     let ws = tx.workspace_id();
-    let row: Option<(String, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT status, scheduled_at FROM posts WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
+    let row: Option<(String, bool)> = sqlx::query_as(
+        "SELECT status, approved_by IS NOT NULL FROM posts WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
     )
     .bind(ws)
     .bind(id)
     .fetch_optional(tx.conn())
     .await?;
-    let (status, _) = row.ok_or(AppError::NotFound)?;
+    let (status, approved) = row.ok_or(AppError::NotFound)?;
     let status = PostStatus::parse(&status).ok_or(AppError::Internal)?;
     if !status.editable() {
         return Err(not_editable(status));
@@ -47,9 +47,13 @@ pub async fn reschedule(
             "That time is in the past. Pick a time in the future.",
         ));
     }
-    // A moved post that was approved (or scheduled) goes back for approval.
+    // What a client approved is the post's text, media and signature, not its time:
+    // an approved post keeps its approval when it moves. Others are scheduled as the
+    // composer would (for approval, where the workspace requires it).
+    let keeps_approval = approved && status == PostStatus::Scheduled;
     let new_status = match status {
         PostStatus::Draft => PostStatus::Draft,
+        PostStatus::Scheduled if keeps_approval => PostStatus::Scheduled,
         PostStatus::Failed | PostStatus::Scheduled | PostStatus::AwaitingApproval => {
             scheduled_status(&rules)
         }
@@ -60,7 +64,9 @@ pub async fn reschedule(
         usage::check_schedule(tx, billing, Some(at), !was, was).await?;
     }
     sqlx::query(
-        "UPDATE posts SET scheduled_at = $3, status = $4, approved_by = NULL, approved_at = NULL, \
+        "UPDATE posts SET scheduled_at = $3, status = $4, \
+                approved_by = CASE WHEN $5 THEN approved_by END, \
+                approved_at = CASE WHEN $5 THEN approved_at END, \
                 attempts = 0, next_attempt_at = NULL, last_error = NULL \
           WHERE workspace_id = $1 AND id = $2",
     )
@@ -68,6 +74,7 @@ pub async fn reschedule(
     .bind(id)
     .bind(at)
     .bind(new_status.as_str())
+    .bind(keeps_approval)
     .execute(tx.conn())
     .await?;
     if status == PostStatus::Failed {

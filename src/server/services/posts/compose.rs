@@ -294,11 +294,7 @@ pub async fn save(
             .bind(c.signature)
             .execute(tx.conn())
             .await?;
-            sqlx::query("DELETE FROM post_targets WHERE workspace_id = $1 AND post_id = $2")
-                .bind(ws)
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
+            keep_sent_targets(tx, id, &c.accounts).await?;
             sqlx::query("DELETE FROM post_labels WHERE workspace_id = $1 AND post_id = $2")
                 .bind(ws)
                 .bind(id)
@@ -330,7 +326,8 @@ pub async fn save(
         }
     };
     sqlx::query(
-        "INSERT INTO post_targets (workspace_id, post_id, account_id) SELECT $1, $2, unnest($3::uuid[])",
+        "INSERT INTO post_targets (workspace_id, post_id, account_id) SELECT $1, $2, unnest($3::uuid[]) \
+         ON CONFLICT (workspace_id, post_id, account_id) DO NOTHING",
     )
     .bind(ws)
     .bind(id)
@@ -385,4 +382,57 @@ pub async fn save(
     )
     .await?;
     Ok(id)
+}
+
+/// Before an edited post's accounts are saved: the targets it already went out to
+/// (`published`), or that a worker may be sending right now (`processing`), stay
+/// exactly as they are — the post is never sent to them again. Removing such an
+/// account from the post is refused with the reason; the other targets not chosen
+/// any more go, and failed ones chosen again start over (`pending`, a new key).
+async fn keep_sent_targets(tx: &mut ScopedTx, id: Uuid, accounts: &[Uuid]) -> Result<(), AppError> {
+    // The post row is locked already (`lock_status`), and the worker claims a post
+    // only by locking that row: no target changes under us.
+    let ws = tx.workspace_id();
+    let sent: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "SELECT t.account_id, t.status, a.handle FROM post_targets t \
+           JOIN social_accounts a ON a.workspace_id = t.workspace_id AND a.id = t.account_id \
+          WHERE t.workspace_id = $1 AND t.post_id = $2 AND t.status IN ('published', 'processing') \
+          ORDER BY a.handle",
+    )
+    .bind(ws)
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await?;
+    let dropped: Vec<&(Uuid, String, String)> = sent
+        .iter()
+        .filter(|(a, _, _)| !accounts.contains(a))
+        .collect();
+    if let Some((_, status, handle)) = dropped.first() {
+        return Err(AppError::field(
+            "account_ids",
+            if status == "published" {
+                format!("This post already went out to @{handle}; that account stays on it.")
+            } else {
+                format!("This post is being sent to @{handle} right now; that account stays on it.")
+            },
+        ));
+    }
+    sqlx::query(
+        "DELETE FROM post_targets WHERE workspace_id = $1 AND post_id = $2 \
+            AND status IN ('pending', 'failed') AND NOT (account_id = ANY ($3))",
+    )
+    .bind(ws)
+    .bind(id)
+    .bind(accounts)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "UPDATE post_targets SET status = 'pending', attempt_key = NULL, error = NULL \
+          WHERE workspace_id = $1 AND post_id = $2 AND status = 'failed'",
+    )
+    .bind(ws)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }
