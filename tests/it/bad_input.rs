@@ -236,14 +236,18 @@ async fn pages_answer_with_their_errors_status(pool_opts: PgPoolOptions, opts: P
     assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
     let (status, _) = app.get(&alice, "/w/no-such-workspace").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // A control character in a page URL is refused before it reaches a query.
-    for path in [
-        format!("/w/{slug}%00"),
-        "/w/%00".into(),
-        format!("/w/{slug}/activity?page=%0A"),
+    // A control character in a page URL is refused before it reaches a query: in
+    // the path it names no page (404), in the query it is bad input (400).
+    for (path, expected) in [
+        (format!("/w/{slug}%00"), StatusCode::NOT_FOUND),
+        ("/w/%00".into(), StatusCode::NOT_FOUND),
+        (
+            format!("/w/{slug}/activity?page=%0A"),
+            StatusCode::BAD_REQUEST,
+        ),
     ] {
         let (status, _) = app.get(&alice, &path).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(status, expected, "{path}");
     }
 }
 
@@ -285,4 +289,85 @@ async fn next_never_leaves_the_site(pool_opts: PgPoolOptions, opts: PgConnectOpt
         .await
         .unwrap();
     assert_eq!(location(&res), Some(format!("/w/{slug}/settings?tab=team")));
+}
+
+/// A NUL in a path segment names no workspace (404, not 500), and dates outside years
+/// 1–9999 in a query or a form are a clear 400 naming the field (chrono would read
+/// `+262143-12-31`, and a week or a month on from it overflows).
+#[sqlx::test]
+async fn nul_paths_and_far_dates_are_refused_clearly(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (client, slug) = app.sign_up("Alice", "alice@example.test").await;
+    for path in [
+        "/w/%00/media",
+        "/w/%00/accounts/connect/sandbox",
+        "/w/%00",
+        "/w/%00/posts",
+        "/w/a%00b/media",
+    ] {
+        let (status, _body) = app.get(&client, path).await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "GET {path}: {}",
+            &_body[.._body.len().min(3000)]
+        );
+    }
+    for path in ["/w/%00/ai/draft", "/w/%00/media"] {
+        let res = client
+            .post(format!("{}{path}", app.base))
+            .header("origin", &app.base)
+            .form(&[("prompt", "hello")])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                res.status(),
+                StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST
+            ),
+            "POST {path}: {}",
+            res.status()
+        );
+    }
+    for far in ["+262143-12-31", "262142-12-31", "0000-01-01"] {
+        for path in [
+            format!("/w/{slug}?date={far}"),
+            format!("/w/{slug}?view=month&date={far}"),
+            format!("/w/{slug}/posts?to={far}"),
+            format!("/w/{slug}/posts?from={far}"),
+        ] {
+            let (status, body) = app.get(&client, &path).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "GET {path}");
+            assert!(body.contains("YYYY-MM-DD"), "GET {path}: the page says why");
+        }
+    }
+    // The last day there is still works, a week and a month on included.
+    for path in [
+        format!("/w/{slug}?date=9999-12-31"),
+        format!("/w/{slug}?view=month&date=9999-12-31"),
+        format!("/w/{slug}?date=0001-01-01"),
+    ] {
+        let (status, _) = app.get(&client, &path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}");
+    }
+    let res = post_raw(
+        &app,
+        &client,
+        postroom::api::content::SavePost::PATH,
+        encode(&[
+            ("slug", slug.clone()),
+            ("content", "Far future".into()),
+            ("date", "+262143-12-31".into()),
+            ("time", "10:00".into()),
+            ("intent", "draft".into()),
+        ]),
+    )
+    .await;
+    let message = field_error(res, "date").await;
+    assert!(message.contains("YYYY-MM-DD"), "{message}");
+    assert_eq!(app.count("SELECT count(*) FROM posts").await, 0);
 }

@@ -54,7 +54,7 @@ pub async fn calendar(
     let rules = posts::rules(tx).await?;
     let (tz, zone, zone_choice) = choose_zone(zone_choice, &rules.zone_name);
     let today = zones::today(tz);
-    let anchor = zones::parse_date(date).unwrap_or(today);
+    let anchor = zones::date_param(date, "date")?.unwrap_or(today);
     let (first, days, title, prev, next, in_range): (
         NaiveDate,
         i64,
@@ -223,8 +223,9 @@ pub async fn list(
     let status = PostStatus::parse(filter.status.trim()).map(|s| s.as_str().to_string());
     let label = Uuid::parse_str(filter.label.trim()).ok();
     let account = Uuid::parse_str(filter.account.trim()).ok();
-    let from = zones::parse_date(&filter.from).map(|d| zones::day_start(d, tz));
-    let to = zones::parse_date(&filter.to).map(|d| zones::day_start(d + Duration::days(1), tz));
+    let from = zones::date_param(&filter.from, "from")?.map(|d| zones::day_start(d, tz));
+    let to =
+        zones::date_param(&filter.to, "to")?.map(|d| zones::day_start(d + Duration::days(1), tz));
     let cursor = decode_cursor(filter.after.trim());
     let rows: Vec<ListRow> = sqlx::query_as(
         "SELECT p.id, p.content, p.status, p.scheduled_at, coalesce(p.scheduled_at, p.created_at) AS sort_at, \

@@ -25,8 +25,35 @@ pub fn date_time_strings(dt: DateTime<Utc>, tz: Tz) -> (String, String) {
     )
 }
 
+/// A date written `YYYY-MM-DD`, years 0001–9999 only: chrono would also read
+/// `+262143-12-31`, whose arithmetic (a week or a month on) overflows.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    let s = s.trim();
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped || s.starts_with("0000") {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// A date from a query or form field: empty is none, anything unreadable a field
+/// error naming `field`.
+pub fn date_param(s: &str, field: &str) -> Result<Option<NaiveDate>, crate::model::AppError> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_date(s).map(Some).ok_or_else(|| {
+        crate::model::AppError::field(
+            field,
+            "Use a date like 2026-12-31 (YYYY-MM-DD, years 0001 to 9999).",
+        )
+    })
 }
 
 pub fn parse_time(s: &str) -> Option<NaiveTime> {
@@ -64,6 +91,26 @@ pub fn today(tz: Tz) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_four_digit_years_only() {
+        assert!(parse_date("9999-12-31").is_some());
+        assert!(parse_date("0001-01-01").is_some());
+        for bad in [
+            "+262143-12-31",
+            "262142-12-31",
+            "0000-01-01",
+            "-0001-01-01",
+            "2026-1-01",
+            "2026-02-30",
+            "2026-12-31x",
+            "\u{0}",
+        ] {
+            assert!(parse_date(bad).is_none(), "{bad}");
+        }
+        assert!(date_param("", "date").unwrap().is_none());
+        assert!(date_param("+262143-12-31", "date").is_err());
+    }
 
     #[test]
     fn converts_wall_clock_times_in_a_zone() {

@@ -168,6 +168,13 @@ pub async fn authorize(
     workspace: WorkspaceRef<'_>,
     permission: Permission,
 ) -> Result<ScopedTx, AppError> {
+    // A slug is short and URL-safe; anything else (a NUL from `/w/%00/…`, which
+    // PostgreSQL cannot even take as text) names no workspace.
+    if let WorkspaceRef::Slug(slug) = workspace {
+        if !plausible_slug(slug) {
+            return Err(AppError::NotFound);
+        }
+    }
     let tx = begin_user(pool, principal).await?;
     if let Some(ForgeAuthorization(oracle)) = forge {
         return forge_scope(tx, oracle, principal, workspace).await;
@@ -190,6 +197,14 @@ pub async fn authorize(
         return Err(AppError::Forbidden);
     }
     Ok(tx)
+}
+
+fn plausible_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 100
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn is_read(permission: Permission) -> bool {
