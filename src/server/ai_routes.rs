@@ -32,11 +32,19 @@ pub struct BriefForm {
 }
 
 fn refusal(e: AppError) -> Response {
-    (
+    let retry = match &e {
+        AppError::RateLimited { retry_after_secs } => Some(retry_after_secs.to_string()),
+        _ => None,
+    };
+    let mut res = (
         status_of(&e),
         Json(serde_json::json!({ "error": e.to_string(), "detail": e })),
     )
-        .into_response()
+        .into_response();
+    if let Some(v) = retry.and_then(|r| axum::http::HeaderValue::from_str(&r).ok()) {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    res
 }
 
 fn event(data: serde_json::Value) -> Event {
@@ -71,7 +79,7 @@ pub async fn draft(
                     .is_ok()
             })
             .await;
-        let last = match ai_drafts::finish(&state, &principal, &started, outcome).await {
+        let last = match ai_drafts::finish(&state, &started, outcome).await {
             Ok(d) => {
                 serde_json::json!({ "done": true, "credits": d.credits, "stopped": d.stopped })
             }

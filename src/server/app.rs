@@ -74,6 +74,11 @@ pub fn build_state(
     let routes = route_list();
     let login_limiter = LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email);
     login_limiter.spawn_cleanup();
+    let ai_limiter = crate::server::auth::ratelimit::AiLimiter::new(
+        cfg.ai_drafts_per_minute,
+        cfg.ai_drafts_at_once,
+    );
+    ai_limiter.spawn_cleanup();
     let cipher = crate::server::crypto::TokenCipher::from_config(&cfg.token_key)
         .unwrap_or_else(|e| panic!("token_key: {e}"));
     let providers = crate::server::providers::Providers::builtin(pool.clone(), &cfg.public_url);
@@ -89,6 +94,7 @@ pub fn build_state(
         pool,
         auth,
         login_limiter,
+        ai_limiter,
         forge_authorization: None,
         config: Arc::new(cfg),
     }

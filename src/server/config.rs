@@ -80,6 +80,10 @@ pub struct Config {
     pub ai_max_tokens: u32,
     /// Seconds a draft may take before it is given up.
     pub ai_timeout_secs: u64,
+    /// AI drafts one person may start per minute, and have running at once (in every
+    /// billing mode: they spend the operator's endpoint).
+    pub ai_drafts_per_minute: u32,
+    pub ai_drafts_at_once: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -140,6 +144,8 @@ impl Default for Config {
             ai_key: String::new(),
             ai_max_tokens: 600,
             ai_timeout_secs: 120,
+            ai_drafts_per_minute: 10,
+            ai_drafts_at_once: 2,
         }
     }
 }

@@ -17,6 +17,8 @@ pub struct AppState {
     pub auth: crate::server::tenancy::AuthPool,
     pub config: Arc<Config>,
     pub login_limiter: LoginLimiter,
+    /// AI drafts per person (a minute's allowance, and how many at once).
+    pub ai_limiter: crate::server::auth::ratelimit::AiLimiter,
     /// Social networks (the web side: connect flows).
     pub providers: crate::server::providers::Providers,
     /// Where media files live (and the key of their signed links).

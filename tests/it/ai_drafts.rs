@@ -390,7 +390,14 @@ async fn twenty_concurrent_drafts_with_five_credits_left_get_exactly_five(
     pool_opts: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
-    let (app, fake) = app_with(pool_opts, opts, streaming((10, 5)), BillingMode::Cloud).await;
+    let (url, fake) = fake_endpoint(streaming((10, 5))).await;
+    let app = TestApp::spawn_with(pool_opts, opts, |cfg| {
+        configure(cfg, &url, BillingMode::Cloud);
+        // This test is about the credit pool, not the per-person rate limit.
+        cfg.ai_drafts_at_once = 100;
+        cfg.ai_drafts_per_minute = 100;
+    })
+    .await;
     set_ai_credits(&app, "starter", 5).await;
     let (owner, slug) = app.sign_up("Rosa", "rosa@example.com").await;
     let results = futures::future::join_all((0..20).map(|i| {
@@ -550,4 +557,106 @@ async fn with_rust_checks_off_the_database_still_refuses_a_draft_elsewhere(
     assert_eq!(fake.calls(), 0);
     assert_eq!(ledger(&app, &theirs).await, vec![]);
     assert_eq!(meter(&app, &theirs).await, 0);
+}
+
+/// One editor cannot run unlimited drafts on the operator's endpoint, in self-hosted
+/// mode too: a few at once (429 with Retry-After beyond), and a minute's allowance.
+/// Someone else is not held up by them.
+#[sqlx::test]
+async fn one_person_runs_only_a_few_drafts_at_once(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let mode = Mode::Stream {
+        pieces: vec!["word "; 50],
+        usage: Some((10, 50)),
+        delay: Duration::from_millis(40),
+    };
+    let (url, fake) = fake_endpoint(mode).await;
+    let app = TestApp::spawn_with(pool_opts, opts, |cfg| {
+        configure(cfg, &url, BillingMode::SelfHosted);
+        cfg.ai_drafts_at_once = 2;
+        cfg.ai_drafts_per_minute = 3;
+    })
+    .await;
+    let (owner, slug) = app.sign_up("Rosa", "rosa@example.com").await;
+    let (editor, _) = app.sign_up("Ed", "ed@example.com").await;
+    app.add_member(&slug, "ed@example.com", "EDITOR").await;
+    let start = |client: &reqwest::Client| {
+        client
+            .post(format!("{}/w/{slug}/ai/draft", app.base))
+            .form(&[("brief", "long one")])
+            .send()
+    };
+    let (a, b) = (start(&owner).await.unwrap(), start(&owner).await.unwrap());
+    assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    let third = start(&owner).await.unwrap();
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.headers().contains_key("retry-after"));
+    // Another person drafts meanwhile.
+    let other = start(&editor).await.unwrap();
+    assert_eq!(other.status(), StatusCode::OK);
+    // When the first two finish, the third start of the minute is allowed, the
+    // fourth is not.
+    let (_, _) = (a.text().await.unwrap(), b.text().await.unwrap());
+    let mut again = start(&owner).await.unwrap();
+    for _ in 0..50 {
+        if again.status() == StatusCode::OK {
+            break;
+        }
+        // The slots are freed as the drafts settle, a moment after their last event.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        again = start(&owner).await.unwrap();
+    }
+    assert_eq!(again.status(), StatusCode::OK);
+    let _ = again.text().await.unwrap();
+    let _ = other.text().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let fourth = start(&owner).await.unwrap();
+    assert_eq!(
+        fourth.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "past the minute's allowance"
+    );
+    assert_eq!(fake.calls(), 4);
+}
+
+/// A draft whose author logs out while it is being written is still paid for: the
+/// text was delivered, and settling needs the reservation's token, not the session.
+#[sqlx::test]
+async fn a_draft_is_settled_even_when_its_session_ends_midway(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let mode = Mode::Stream {
+        pieces: vec!["word "; 30],
+        usage: Some((40, 30)),
+        delay: Duration::from_millis(20),
+    };
+    let (app, _fake) = app_with(pool_opts, opts, mode, BillingMode::Cloud).await;
+    let (owner, slug) = app.sign_up("Rosa", "rosa@example.com").await;
+    let mut res = owner
+        .post(format!("{}/w/{slug}/ai/draft", app.base))
+        .form(&[("brief", "long one")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let first = res.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("word"));
+    // Every session of hers ends while the model is still writing.
+    sqlx::query("DELETE FROM sessions")
+        .execute(&app.admin)
+        .await
+        .unwrap();
+    let rest = res.text().await.unwrap();
+    assert!(rest.contains("\"done\":true"), "{rest}");
+    let settled = ledger(&app, &slug).await;
+    assert_eq!(settled, vec![("settled".to_string(), 1)]);
+    assert_eq!(
+        app.count("SELECT count(*) FROM ai_credit_ledger WHERE prompt_tokens = 40 AND completion_tokens = 30")
+            .await,
+        1,
+        "settled with the endpoint's own count"
+    );
 }

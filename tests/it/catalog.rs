@@ -97,6 +97,10 @@ const APP_EXECUTES: &[(&str, &str)] = &[
         "form flash after a no-JS post",
     ),
     ("app_take_flash(bytea,bytea)", "form flash, shown once"),
+    (
+        "app_settle_ai_draft(uuid,bytea,text,integer,integer,integer)",
+        "settles an AI draft by its reservation's token",
+    ),
 ];
 
 /// Functions the log-in role may execute.
@@ -142,7 +146,6 @@ const NOBODY_EXECUTES: &[(&str, &str)] = &[
 
 /// Every column the runtime role may UPDATE, by table (all others: none).
 const APP_UPDATES: &[(&str, &str)] = &[
-    ("ai_credit_ledger", "settled_at status prompt_tokens completion_tokens credits"),
     ("brand_profiles", "website description tone voice_notes primary_color background_color text_color font content_language"),
     ("email_outbox", "body_text status"),
     ("invitations", "token_hash expires_at accepted_at accepted_by revoked_at"),
@@ -185,7 +188,7 @@ const JOBS_UPDATES: &[(&str, &str)] = &[
 /// be looked at for its grants and policies).
 const TABLES: &[(&str, &str)] = &[
     ("activity_log", "workspace_id id actor_user_id actor_key_id actor_label action object_type object_id summary detail created_at"),
-    ("ai_credit_ledger", "workspace_id id user_id created_at settled_at status model prompt_tokens completion_tokens credits cycle_start"),
+    ("ai_credit_ledger", "workspace_id id user_id created_at settled_at status model prompt_tokens completion_tokens credits cycle_start settle_hash"),
     ("brand_profiles", "workspace_id website description tone voice_notes primary_color background_color text_color font content_language updated_at"),
     ("connect_states", "state_hash workspace_id user_id platform pkce_verifier_enc created_at expires_at"),
     ("email_outbox", "id workspace_id invitation_id to_address subject body_text status attempts max_attempts next_attempt_at last_error created_at sent_at lease_until"),

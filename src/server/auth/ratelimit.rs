@@ -397,3 +397,86 @@ mod tests {
         l.is_email_blocked("o3@x.co").unwrap();
     }
 }
+
+/// Per person: how many AI drafts they may start a minute, and have running at once.
+/// A draft holds an [`AiSlot`] until it is settled; dropping it frees the place.
+#[derive(Clone)]
+pub struct AiLimiter {
+    per_minute: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
+    running: Arc<Mutex<HashMap<uuid::Uuid, u32>>>,
+    at_once: u32,
+}
+
+pub struct AiSlot {
+    running: Arc<Mutex<HashMap<uuid::Uuid, u32>>>,
+    user: uuid::Uuid,
+}
+
+impl Drop for AiSlot {
+    fn drop(&mut self) {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = running.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                running.remove(&self.user);
+            }
+        }
+    }
+}
+
+impl AiLimiter {
+    pub fn new(per_minute: u32, at_once: u32) -> Self {
+        let burst = NonZeroU32::new(per_minute.max(1)).unwrap();
+        let quota = Quota::with_period(Duration::from_secs(60) / burst.get())
+            .unwrap()
+            .allow_burst(burst);
+        AiLimiter {
+            per_minute: Arc::new(RateLimiter::keyed(quota)),
+            running: Arc::default(),
+            at_once: at_once.max(1),
+        }
+    }
+
+    /// A place for one more draft by `user`, or 429 with when to try again.
+    pub fn start(&self, user: uuid::Uuid) -> Result<AiSlot, AppError> {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let n = running.entry(user).or_insert(0);
+        if *n >= self.at_once {
+            if *n == 0 {
+                running.remove(&user);
+            }
+            return Err(AppError::RateLimited {
+                retry_after_secs: 5,
+            });
+        }
+        self.per_minute.check_key(&user).map_err(|not_until| {
+            rate_limited(not_until.wait_time_from(DefaultClock::default().now()))
+        })?;
+        *n += 1;
+        Ok(AiSlot {
+            running: self.running.clone(),
+            user,
+        })
+    }
+
+    /// Forgets people idle long enough to have a full allowance again, every minute
+    /// for as long as the limiter lives.
+    pub fn spawn_cleanup(&self) {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let weak = Arc::downgrade(&self.per_minute);
+        rt.spawn(async move {
+            let mut tick = tokio::time::interval(CLEANUP_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(limiter) = Weak::upgrade(&weak) else {
+                    return;
+                };
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        });
+    }
+}

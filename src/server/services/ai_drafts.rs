@@ -79,7 +79,11 @@ pub struct Started {
     pub client: AiClient,
     pub messages: Vec<Message>,
     pub reservation: Uuid,
-    slug: String,
+    /// The capability that settles the reservation (only its SHA-256 is stored):
+    /// the draft is settled even when the session that started it has ended.
+    settle_token: Vec<u8>,
+    /// The person's place among their drafts running at once, freed when dropped.
+    _slot: crate::server::auth::ratelimit::AiSlot,
 }
 
 /// Step 1 (see the module): authorizes `principal` to edit posts in the
@@ -100,6 +104,9 @@ pub async fn begin(
     .await?;
     tx.ctx().require(Permission::EditPosts)?;
     let brief = check_brief(brief)?;
+    // One person cannot run unlimited drafts on the operator's endpoint (any billing
+    // mode): a minute's allowance and a few at once.
+    let slot = state.ai_limiter.start(tx.ctx().actor_user()?)?;
     // The owner's usage, locked: also where the database confirms the
     // caller acts in this workspace (nobody else's usage can be locked).
     let u = usage::lock(&mut tx).await?;
@@ -110,14 +117,15 @@ pub async fn begin(
     check_credits(&u, state.config.billing_mode)?;
     let brand = brand::get(&mut tx).await?;
     let workspace = tx.ctx().name().to_string();
-    let reservation = insert_reservation(&mut tx, client.model()).await?;
-    let slug = tx.ctx().slug().to_string();
+    let settle_token = crate::server::auth::tokens::new_secret().into_bytes();
+    let reservation = insert_reservation(&mut tx, client.model(), &settle_token).await?;
     tx.commit().await?;
     Ok(Started {
         messages: prompt(&workspace, &brand, &brief),
         client,
         reservation,
-        slug,
+        settle_token,
+        _slot: slot,
     })
 }
 
@@ -140,36 +148,36 @@ fn check_credits(u: &usage::Usage, billing: BillingMode) -> Result<(), AppError>
     Ok(())
 }
 
-async fn insert_reservation(tx: &mut ScopedTx, model: &str) -> Result<Uuid, AppError> {
+async fn insert_reservation(
+    tx: &mut ScopedTx,
+    model: &str,
+    settle_token: &[u8],
+) -> Result<Uuid, AppError> {
+    use sha2::{Digest, Sha256};
     let ws = tx.workspace_id();
     let user = tx.ctx().actor_user()?;
     let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO ai_credit_ledger (workspace_id, user_id, model, credits) VALUES ($1, $2, $3, 1) RETURNING id",
+        "INSERT INTO ai_credit_ledger (workspace_id, user_id, model, credits, settle_hash) \
+         VALUES ($1, $2, $3, 1, $4) RETURNING id",
     )
     .bind(ws)
     .bind(user)
     .bind(model.chars().take(200).collect::<String>())
+    .bind(Sha256::digest(settle_token).to_vec())
     .fetch_one(tx.conn())
     .await?;
     Ok(id)
 }
 
 /// Step 3 (see the module): settles the reservation with what the endpoint
-/// did, once; answers the draft, or the endpoint's failure.
+/// did, once; answers the draft, or the endpoint's failure. Settling needs the
+/// reservation's token, not a session: a draft whose text was delivered is paid
+/// for even if its author logged out (or was removed) while it was being written.
 pub async fn finish(
     state: &AppState,
-    principal: &Principal,
     started: &Started,
     outcome: Result<Completion, crate::server::ai::AiError>,
 ) -> Result<AiDraft, AppError> {
-    let mut tx = tenancy::authorize(
-        &state.pool,
-        state.forge_authorization.as_ref(),
-        principal,
-        WorkspaceRef::Slug(&started.slug),
-        Permission::EditPosts,
-    )
-    .await?;
     let (status, tokens, result) = match outcome {
         Ok(c) => {
             let (prompt, completion) = match c.usage {
@@ -198,24 +206,18 @@ pub async fn finish(
         }
         Err(e) => ("failed", None, Err(AppError::Unavailable(e.to_string()))),
     };
-    let settled = sqlx::query(
-        "UPDATE ai_credit_ledger SET status = $3, settled_at = now(), prompt_tokens = $4, \
-                completion_tokens = $5, credits = $6 \
-          WHERE workspace_id = $1 AND id = $2 AND status = 'reserved'",
-    )
-    .bind(tx.workspace_id())
-    .bind(started.reservation)
-    .bind(status)
-    .bind(tokens.map(|t| t.0 as i32))
-    .bind(tokens.map(|t| t.1 as i32))
-    .bind(tokens.map(|t| t.2).unwrap_or(0))
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
-    if settled != 1 {
+    let settled: bool = sqlx::query_scalar("SELECT app_settle_ai_draft($1, $2, $3, $4, $5, $6)")
+        .bind(started.reservation)
+        .bind(&started.settle_token)
+        .bind(status)
+        .bind(tokens.map(|t| t.0 as i32))
+        .bind(tokens.map(|t| t.1 as i32))
+        .bind(tokens.map(|t| t.2).unwrap_or(0))
+        .fetch_one(&state.pool)
+        .await?;
+    if !settled {
         tracing::warn!(reservation = %started.reservation, "AI credit reservation was already settled");
     }
-    tx.commit().await?;
     result
 }
 
@@ -229,5 +231,5 @@ pub async fn draft(
 ) -> Result<AiDraft, AppError> {
     let started = begin(state, principal, slug, brief).await?;
     let outcome = started.client.complete(&started.messages, |_| true).await;
-    finish(state, principal, &started, outcome).await
+    finish(state, &started, outcome).await
 }
