@@ -74,11 +74,16 @@ pub fn build_state(
     let routes = route_list();
     let login_limiter = LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email);
     login_limiter.spawn_cleanup();
-    let ai_limiter = crate::server::auth::ratelimit::AiLimiter::new(
+    let ai_limiter = crate::server::auth::ratelimit::PersonLimiter::new(
         cfg.ai_drafts_per_minute,
         cfg.ai_drafts_at_once,
     );
     ai_limiter.spawn_cleanup();
+    let upload_limiter = crate::server::auth::ratelimit::PersonLimiter::new(
+        cfg.uploads_per_minute,
+        cfg.uploads_at_once,
+    );
+    upload_limiter.spawn_cleanup();
     let cipher = crate::server::crypto::TokenCipher::from_config(&cfg.token_key)
         .unwrap_or_else(|e| panic!("token_key: {e}"));
     let providers = crate::server::providers::Providers::builtin(pool.clone(), &cfg.public_url);
@@ -95,6 +100,7 @@ pub fn build_state(
         auth,
         login_limiter,
         ai_limiter,
+        upload_limiter,
         forge_authorization: None,
         config: Arc::new(cfg),
     }

@@ -84,6 +84,10 @@ pub struct Config {
     /// billing mode: they spend the operator's endpoint).
     pub ai_drafts_per_minute: u32,
     pub ai_drafts_at_once: u32,
+    /// Uploads one person may start per minute, and have in flight at once (each
+    /// holds up to 100 MB in memory while it is checked).
+    pub uploads_per_minute: u32,
+    pub uploads_at_once: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -146,6 +150,8 @@ impl Default for Config {
             ai_timeout_secs: 120,
             ai_drafts_per_minute: 10,
             ai_drafts_at_once: 2,
+            uploads_per_minute: 30,
+            uploads_at_once: 2,
         }
     }
 }

@@ -74,6 +74,26 @@ pub async fn upload(
             return (status, Json(serde_json::json!({ "error": e.to_string() }))).into_response();
         }
     };
+    // One person has only a few uploads in flight (each may hold 100 MB while it is
+    // read and checked), and a minute's allowance; refused before the body is read.
+    let _slot = match state.upload_limiter.start(user.id) {
+        Ok(slot) => slot,
+        Err(e) => {
+            let mut res = refused(
+                &slug,
+                json,
+                StatusCode::TOO_MANY_REQUESTS,
+                "busy",
+                e.clone(),
+            );
+            if let AppError::RateLimited { retry_after_secs } = e {
+                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            return res;
+        }
+    };
     // The file: the first part named `file`.
     let mut file: Option<(String, Bytes)> = None;
     loop {
@@ -124,6 +144,7 @@ pub async fn upload(
                 Refused::Type => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "type"),
                 Refused::Empty => (StatusCode::BAD_REQUEST, "empty"),
                 Refused::Unreadable => (StatusCode::BAD_REQUEST, "unreadable"),
+                Refused::TooManyPixels => (StatusCode::PAYLOAD_TOO_LARGE, "pixels"),
             };
             return refused(
                 &slug,

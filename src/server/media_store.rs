@@ -20,6 +20,11 @@ pub const VIDEO_MAX_BYTES: usize = 100 * 1024 * 1024;
 pub const UPLOAD_BODY_MAX: usize = VIDEO_MAX_BYTES + 64 * 1024;
 const THUMB_PX: u32 = 480;
 const MAX_PIXELS_SIDE: u32 = 12_000;
+/// The most pixels an image may have (8000 × 5000): a small, highly compressed file
+/// can otherwise declare a canvas that takes gigabytes to decode.
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// The most memory one decode may allocate.
+const MAX_DECODE_ALLOC: u64 = 256 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -72,6 +77,8 @@ pub enum Refused {
     TooLarge,
     #[error("The image could not be read; it may be damaged.")]
     Unreadable,
+    #[error("Images are at most 40 megapixels (for example 8000 × 5000); scale it down and upload it again.")]
+    TooManyPixels,
 }
 
 /// Checks and cleans an upload (CPU work: call it on a blocking thread).
@@ -103,11 +110,18 @@ pub fn prepare(bytes: Bytes) -> Result<Prepared, Refused> {
         "image/webp" => ImageFormat::WebP,
         _ => ImageFormat::Gif,
     };
+    // The canvas size from the header first: nothing is decoded past the limit.
+    let (w, h) = ImageReader::with_format(Cursor::new(&bytes[..]), format)
+        .into_dimensions()
+        .map_err(|_| Refused::Unreadable)?;
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(Refused::TooManyPixels);
+    }
     let mut reader = ImageReader::with_format(Cursor::new(&bytes[..]), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_PIXELS_SIDE);
     limits.max_image_height = Some(MAX_PIXELS_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
     reader.limits(limits);
     let img = reader.decode().map_err(|_| Refused::Unreadable)?;
     let (width, height) = (img.width(), img.height());
@@ -244,6 +258,22 @@ mod tests {
             .write_to(&mut out, ImageFormat::Png)
             .unwrap();
         out.into_inner()
+    }
+
+    /// A GIF whose logical screen is 60000 × 60000 in 40 bytes: refused from its
+    /// header, before anything is decoded.
+    #[test]
+    fn pixel_bombs_are_refused_before_decoding() {
+        let mut gif = b"GIF89a".to_vec();
+        gif.extend_from_slice(&60000u16.to_le_bytes());
+        gif.extend_from_slice(&60000u16.to_le_bytes());
+        gif.extend_from_slice(&[0x00, 0x00, 0x00]);
+        gif.extend_from_slice(&[0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0x00]);
+        gif.extend_from_slice(&[0x02, 0x02, 0x44, 0x01, 0x00, 0x3B]);
+        assert_eq!(
+            prepare(Bytes::from(gif)).err(),
+            Some(Refused::TooManyPixels)
+        );
     }
 
     #[test]

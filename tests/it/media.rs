@@ -302,3 +302,45 @@ async fn attached_media_reach_the_network_through_signed_links(
     let (_, page) = app.get(&owner, &format!("/w/{slug}/posts/{post}")).await;
     assert!(page.contains(&format!("/w/{slug}/media/{media}/thumb")));
 }
+
+/// One person has at most a few uploads in flight (each may hold up to 100 MB while
+/// it is read and checked): a third is refused with 429 before its body is read;
+/// someone else uploads meanwhile; when the first ones end, the person can upload.
+#[sqlx::test]
+async fn one_person_has_only_a_few_uploads_in_flight(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (owner, slug) = app.sign_up("Olive", "olive@example.test").await;
+    let (editor, _) = app.sign_up("Ed", "ed@example.test").await;
+    app.add_member(&slug, "ed@example.test", "EDITOR").await;
+    // Two uploads whose bodies never finish arriving.
+    let mut stalled = vec![];
+    for _ in 0..2 {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+        tx.send(Ok(vec![0x89, b'P', b'N', b'G'])).await.unwrap();
+        let body = reqwest::Body::wrap_stream(futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|x| (x, rx))
+        }));
+        let form = multipart::Form::new()
+            .part("file", multipart::Part::stream(body).file_name("slow.png"));
+        let req = owner
+            .post(format!("{}/w/{slug}/media", app.base))
+            .header("accept", "application/json")
+            .multipart(form);
+        stalled.push((tx, tokio::spawn(req.send())));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (status, body) = upload(&app, &owner, &slug, "third.png", png()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let (status, body) = upload(&app, &editor, &slug, "other.png", png()).await;
+    assert_eq!(status, StatusCode::CREATED, "someone else: {body}");
+    for (tx, task) in stalled {
+        drop(tx); // the body ends (short and unreadable as a PNG)
+        let _ = task.await;
+    }
+    let (status, body) = upload(&app, &owner, &slug, "later.png", png()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(app.count("SELECT count(*) FROM media").await, 2);
+}

@@ -398,21 +398,22 @@ mod tests {
     }
 }
 
-/// Per person: how many AI drafts they may start a minute, and have running at once.
-/// A draft holds an [`AiSlot`] until it is settled; dropping it frees the place.
+/// Per person: how many of one costly thing (an AI draft, an upload) they may start a
+/// minute, and have running at once. Each holds a [`PersonSlot`] until it is done;
+/// dropping it frees the place.
 #[derive(Clone)]
-pub struct AiLimiter {
+pub struct PersonLimiter {
     per_minute: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
     running: Arc<Mutex<HashMap<uuid::Uuid, u32>>>,
     at_once: u32,
 }
 
-pub struct AiSlot {
+pub struct PersonSlot {
     running: Arc<Mutex<HashMap<uuid::Uuid, u32>>>,
     user: uuid::Uuid,
 }
 
-impl Drop for AiSlot {
+impl Drop for PersonSlot {
     fn drop(&mut self) {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(n) = running.get_mut(&self.user) {
@@ -424,13 +425,13 @@ impl Drop for AiSlot {
     }
 }
 
-impl AiLimiter {
+impl PersonLimiter {
     pub fn new(per_minute: u32, at_once: u32) -> Self {
         let burst = NonZeroU32::new(per_minute.max(1)).unwrap();
         let quota = Quota::with_period(Duration::from_secs(60) / burst.get())
             .unwrap()
             .allow_burst(burst);
-        AiLimiter {
+        PersonLimiter {
             per_minute: Arc::new(RateLimiter::keyed(quota)),
             running: Arc::default(),
             at_once: at_once.max(1),
@@ -438,7 +439,7 @@ impl AiLimiter {
     }
 
     /// A place for one more draft by `user`, or 429 with when to try again.
-    pub fn start(&self, user: uuid::Uuid) -> Result<AiSlot, AppError> {
+    pub fn start(&self, user: uuid::Uuid) -> Result<PersonSlot, AppError> {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         let n = running.entry(user).or_insert(0);
         if *n >= self.at_once {
@@ -453,7 +454,7 @@ impl AiLimiter {
             rate_limited(not_until.wait_time_from(DefaultClock::default().now()))
         })?;
         *n += 1;
-        Ok(AiSlot {
+        Ok(PersonSlot {
             running: self.running.clone(),
             user,
         })
