@@ -220,6 +220,14 @@ impl MediaStore {
         self.store.get(key).await?.bytes().await
     }
 
+    /// Deletes an object; one that is not there counts as deleted.
+    pub async fn try_delete(&self, key: &Path) -> object_store::Result<()> {
+        match self.store.delete(key).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn delete(&self, key: &Path) {
         if let Err(e) = self.store.delete(key).await {
             tracing::warn!(error = %e, %key, "media object not deleted");

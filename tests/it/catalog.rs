@@ -142,6 +142,7 @@ const NOBODY_EXECUTES: &[(&str, &str)] = &[
         "called by usage functions",
     ),
     ("usage_owner_cycle(uuid)", "called by usage functions"),
+    ("workspaces_queue_cleanup()", "trigger of workspaces"),
 ];
 
 /// Every column the runtime role may UPDATE, by table (all others: none).
@@ -163,6 +164,7 @@ const APP_UPDATES: &[(&str, &str)] = &[
 
 /// Every column the jobs role may UPDATE.
 const JOBS_UPDATES: &[(&str, &str)] = &[
+    ("cleanup_queue", "attempts next_attempt_at last_error"),
     (
         "email_outbox",
         "body_text status attempts next_attempt_at last_error sent_at lease_until",
@@ -190,6 +192,7 @@ const TABLES: &[(&str, &str)] = &[
     ("activity_log", "workspace_id id actor_user_id actor_key_id actor_label action object_type object_id summary detail created_at"),
     ("ai_credit_ledger", "workspace_id id user_id created_at settled_at status model prompt_tokens completion_tokens credits cycle_start settle_hash"),
     ("brand_profiles", "workspace_id website description tone voice_notes primary_color background_color text_color font content_language updated_at"),
+    ("cleanup_queue", "id kind workspace_id object_id platform access_token_enc refresh_token_enc attempts next_attempt_at last_error created_at"),
     ("connect_states", "state_hash workspace_id user_id platform pkce_verifier_enc created_at expires_at"),
     ("email_outbox", "id workspace_id invitation_id to_address subject body_text status attempts max_attempts next_attempt_at last_error created_at sent_at lease_until"),
     ("form_flashes", "key_hash session_hash payload expires_at"),

@@ -344,3 +344,54 @@ async fn one_person_has_only_a_few_uploads_in_flight(
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(app.count("SELECT count(*) FROM media").await, 2);
 }
+
+/// Deleting a workspace takes its files out of the store and revokes its accounts'
+/// tokens at the network, after the deletion commits, through the jobs role (queued
+/// by the database on the workspace's own DELETE, so no deletion path skips it).
+#[sqlx::test]
+async fn a_deleted_workspace_leaves_no_files_and_no_live_tokens(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (owner, _) = app.sign_up("Olive", "olive@example.test").await;
+    let slug = app.create_workspace(&owner, "Gone Co").await;
+    let ws = app.workspace_id(&slug).await;
+    let account = crate::publishing::connect_sandbox(&app, &owner, &slug, "gone_co").await;
+    let (status, body) = upload(&app, &owner, &slug, "logo.png", png()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = uuid::Uuid::parse_str(body["id"].as_str().unwrap()).unwrap();
+    let original = postroom::server::media_store::original_key(ws, id);
+    assert!(app.media.get(&original).await.is_ok());
+    let live = "SELECT count(*) FROM sandbox_tokens WHERE revoked_at IS NULL";
+    assert_eq!(app.count(live).await, 2, "access and refresh token");
+    let (status, _) = app
+        .call::<postroom::api::workspaces::DeleteWorkspace>(
+            &owner,
+            &[("slug", slug.as_str()), ("confirm_name", "Gone Co")],
+        )
+        .await;
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    assert_eq!(app.count("SELECT count(*) FROM media").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM cleanup_queue").await, 2);
+    let worker = postroom::server::jobs::publisher::new(
+        app.jobs.clone(),
+        &app.base,
+        app.cipher.clone(),
+        app.media.clone(),
+    );
+    assert_eq!(worker.clean_up_deleted().await.unwrap(), 2);
+    assert!(
+        app.media.get(&original).await.is_err(),
+        "the file is still stored"
+    );
+    assert_eq!(
+        app.count(live).await,
+        0,
+        "a token of the deleted workspace still works"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM cleanup_queue").await, 0);
+    let _ = account;
+    // Nothing else is queued by other deletions of rows.
+    assert_eq!(worker.clean_up_deleted().await.unwrap(), 0);
+}

@@ -20,6 +20,7 @@
 //! tokens of disconnected accounts); `attempt` holds step 2 (one target
 //! through its provider) and the recording of each result.
 mod attempt;
+mod cleanup;
 mod lease;
 
 use crate::server::crypto::TokenCipher;
@@ -63,6 +64,9 @@ pub fn spawn(publisher: Publisher, poll: Duration) -> tokio::task::JoinHandle<()
                 Ok(0) => {
                     if let Err(e) = publisher.revoke_disconnected().await {
                         tracing::warn!(error = %e, "revoking disconnected accounts failed");
+                    }
+                    if let Err(e) = publisher.clean_up_deleted().await {
+                        tracing::warn!(error = %e, "cleaning up after deleted workspaces failed");
                     }
                     tokio::time::sleep(poll).await;
                 }
