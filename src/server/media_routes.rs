@@ -145,6 +145,7 @@ pub async fn upload(
                 Refused::Empty => (StatusCode::BAD_REQUEST, "empty"),
                 Refused::Unreadable => (StatusCode::BAD_REQUEST, "unreadable"),
                 Refused::TooManyPixels => (StatusCode::PAYLOAD_TOO_LARGE, "pixels"),
+                Refused::UnreadableVideo => (StatusCode::BAD_REQUEST, "unreadable"),
             };
             return refused(
                 &slug,

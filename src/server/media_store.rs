@@ -77,6 +77,10 @@ pub enum Refused {
     TooLarge,
     #[error("The image could not be read; it may be damaged.")]
     Unreadable,
+    #[error(
+        "The video could not be read; it may be damaged. Export it again as MP4 and upload that."
+    )]
+    UnreadableVideo,
     #[error("Images are at most 40 megapixels (for example 8000 × 5000); scale it down and upload it again.")]
     TooManyPixels,
 }
@@ -95,10 +99,19 @@ pub fn prepare(bytes: Bytes) -> Result<Prepared, Refused> {
         return Err(Refused::TooLarge);
     }
     if kind == Kind::Video {
+        // Where it was filmed (and the rest of its metadata) goes, in place.
+        let mut buf = bytes
+            .try_into_mut()
+            .unwrap_or_else(|shared| bytes::BytesMut::from(&shared[..]));
+        let stripped = match content_type {
+            "video/webm" => crate::server::video_meta::strip_webm(&mut buf),
+            _ => crate::server::video_meta::strip_iso_bmff(&mut buf),
+        };
+        stripped.map_err(|_| Refused::UnreadableVideo)?;
         return Ok(Prepared {
             kind,
             content_type,
-            original: bytes,
+            original: buf.freeze(),
             thumbnail: None,
             width: None,
             height: None,

@@ -20,3 +20,4 @@ pub mod services;
 pub mod state;
 pub mod static_files;
 pub mod tenancy;
+pub mod video_meta;

@@ -395,3 +395,57 @@ async fn a_deleted_workspace_leaves_no_files_and_no_live_tokens(
     // Nothing else is queued by other deletions of rows.
     assert_eq!(worker.clean_up_deleted().await.unwrap(), 0);
 }
+
+fn bmff_box(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut b = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+    b.extend_from_slice(kind);
+    b.extend_from_slice(payload);
+    b
+}
+
+/// A video keeps its pictures but not where it was filmed: the stored file has the
+/// same length (offsets into it stay right) and no location; a video whose structure
+/// does not add up is refused with the reason.
+#[sqlx::test]
+async fn videos_lose_their_location_on_upload(pool_opts: PgPoolOptions, opts: PgConnectOptions) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (owner, slug) = app.sign_up("Olive", "olive@example.test").await;
+    let location = bmff_box(b"udta", &bmff_box(b"\xa9xyz", b"+48.8584+002.2945/"));
+    let moov = bmff_box(b"moov", &[bmff_box(b"mvhd", &[7; 100]), location].concat());
+    let frames = bmff_box(b"mdat", &[42; 4000]);
+    let video = [
+        bmff_box(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"),
+        moov,
+        frames.clone(),
+    ]
+    .concat();
+    let (status, body) = upload(&app, &owner, &slug, "harbour.mp4", video.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let url = body["url"].as_str().unwrap().to_string();
+    let stored = owner
+        .get(format!("{}{url}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), video.len());
+    assert!(
+        !String::from_utf8_lossy(&stored).contains("48.8584"),
+        "the location was kept"
+    );
+    assert!(stored.ends_with(&frames), "the pictures changed");
+    let mut broken = video.clone();
+    broken[28..32].copy_from_slice(&u32::MAX.to_be_bytes()); // moov claims 4 GB
+    let (status, body) = upload(&app, &owner, &slug, "broken.mp4", broken).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("could not be read"),
+        "{body}"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM media").await, 1);
+}
