@@ -347,3 +347,77 @@ async fn a_transfer_needs_room_in_the_new_owners_plan(
         Some("OWNER")
     );
 }
+
+/// An expired invitation no longer holds a seat; resending it takes one again, so it
+/// is checked against the member limit like a new invitation.
+#[sqlx::test]
+async fn resending_an_expired_invitation_checks_the_member_limit(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    use postroom::api::invitations::{InviteMember, ResendInvitation};
+    let app = cloud(pool_opts, opts).await;
+    let (owner, slug) = app.sign_up("Olive", "olive@example.test").await;
+    set_limit(&app, "starter", "max_members", 2).await;
+    let invite = |email: &'static str| {
+        let (owner, app, slug) = (owner.clone(), &app, slug.clone());
+        async move {
+            app.call::<InviteMember>(
+                &owner,
+                &[
+                    ("slug", slug.as_str()),
+                    ("email", email),
+                    ("role", "EDITOR"),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, body) = invite("first@example.test").await;
+    assert!(status.is_success(), "{body}");
+    // Its week runs out: the seat is free again, and someone else takes it.
+    sqlx::query("UPDATE invitations SET expires_at = now() - interval '1 minute'")
+        .execute(&app.admin)
+        .await
+        .unwrap();
+    let (status, body) = invite("second@example.test").await;
+    assert!(status.is_success(), "{body}");
+    let expired: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM invitations WHERE email = 'first@example.test'")
+            .fetch_one(&app.admin)
+            .await
+            .unwrap();
+    let resend = app
+        .call::<ResendInvitation>(
+            &owner,
+            &[
+                ("slug", slug.clone()),
+                ("invitation_id", expired.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(resend.0, StatusCode::PAYMENT_REQUIRED, "{}", resend.1);
+    assert_eq!(limit_code(&resend.1), "MEMBER_LIMIT_REACHED");
+    assert_eq!(
+        app.count("SELECT count(*) FROM invitations WHERE email = 'first@example.test' AND expires_at > now()")
+            .await,
+        0,
+        "the refused resend changed the invitation"
+    );
+    // A pending invitation is counted already: resending it passes.
+    let pending: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM invitations WHERE email = 'second@example.test'")
+            .fetch_one(&app.admin)
+            .await
+            .unwrap();
+    let resend = app
+        .call::<ResendInvitation>(
+            &owner,
+            &[
+                ("slug", slug.clone()),
+                ("invitation_id", pending.to_string()),
+            ],
+        )
+        .await;
+    assert!(resend.0.is_success(), "{}", resend.1);
+}

@@ -317,6 +317,8 @@ async fn operator_cli_creates_users_workspaces_and_plans(
             .args(args)
             .env("POSTROOM_DATABASE_URL", &url)
             .env("POSTROOM_DATABASE_APP_URL", "")
+            .env("POSTROOM_DATABASE_AUTH_URL", "")
+            .env("POSTROOM_DATABASE_JOBS_URL", "")
             .env_remove("DATABASE_URL")
             .output()
             .unwrap();
