@@ -491,3 +491,20 @@ async fn every_table_and_column_is_classified_with_rls_forced(
     ));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[sqlx::test]
+async fn serving_roles_cannot_idle_inside_a_transaction(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let _ = pool_opts;
+    for role in ROLES {
+        let pool = crate::common::role_pool(&opts, role).await;
+        let timeout: String = sqlx::query_scalar("SHOW idle_in_transaction_session_timeout")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(timeout, "1min", "{role}");
+        pool.close().await;
+    }
+}
