@@ -421,3 +421,58 @@ async fn resending_an_expired_invitation_checks_the_member_limit(
         .await;
     assert!(resend.0.is_success(), "{}", resend.1);
 }
+
+/// Two owners hand their workspaces at the same moment to an admin whose plan has room
+/// for one more: the new owner's usage is locked by each transfer, so exactly one
+/// passes (like two workspace creations at once).
+#[sqlx::test]
+async fn two_transfers_at_once_to_one_person_never_overshoot_their_plan(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    use postroom::api::members::TransferOwnership;
+    let app = cloud(pool_opts, opts).await;
+    let (olive, _) = app.sign_up("Olive", "olive@example.test").await;
+    let (omar, _) = app.sign_up("Omar", "omar@example.test").await;
+    for email in ["olive@example.test", "omar@example.test"] {
+        set_plan(&app, email, "plus").await;
+    }
+    let first = app.create_workspace(&olive, "First Co").await;
+    let second = app.create_workspace(&omar, "Second Co").await;
+    app.sign_up("Ada", "ada@example.test").await; // owns her personal workspace
+    set_limit(&app, "starter", "max_workspaces", 2).await; // room for one more
+    for slug in [&first, &second] {
+        app.add_member(slug, "ada@example.test", "ADMIN").await;
+    }
+    let ada = app.user_id("ada@example.test").await;
+    let transfer = |client: reqwest::Client, slug: String| {
+        let app = &app;
+        async move {
+            app.call::<TransferOwnership>(
+                &client,
+                &[
+                    ("slug", slug),
+                    ("user_id", ada.to_string()),
+                    ("password", "correct horse battery".to_string()),
+                ],
+            )
+            .await
+        }
+    };
+    let (a, b) = tokio::join!(transfer(olive, first), transfer(omar, second));
+    let statuses = [a.0, b.0];
+    assert_eq!(
+        statuses.iter().filter(|s| s.is_success()).count(),
+        1,
+        "{a:?} {b:?}"
+    );
+    assert!(
+        statuses.contains(&StatusCode::PAYMENT_REQUIRED),
+        "{a:?} {b:?}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE u.email = 'ada@example.test'")
+            .await,
+        2
+    );
+}
