@@ -15,10 +15,10 @@ export async function hydrated(page: Page): Promise<void> {
 
 /**
  * Puts an account on a plan with the operator's CLI (`postroom admin set-plan`).
- * scripts/test serves the app in cloud billing mode, where a new account starts on
- * Starter (one workspace, one member): tests of other features move their accounts
- * to Max; the limit tests keep Starter. Against a server started by hand
- * (POSTROOM_E2E_BIN unset) nothing changes.
+ * scripts/test serves the app in cloud billing mode, where a new account starts on a
+ * Pro trial over its own Starter plan: tests of other features move their accounts
+ * to Max; the limit tests to Starter (setting a plan ends the trial). Against a server
+ * started by hand (POSTROOM_E2E_BIN unset) nothing changes.
  */
 export function setPlan(email: string, plan: 'starter' | 'plus' | 'pro' | 'max'): void {
   const bin = process.env.POSTROOM_E2E_BIN;
@@ -42,7 +42,7 @@ export async function signUp(
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL(/\/w\/[a-z0-9-]+$/);
-  if (plan !== 'starter') setPlan(email, plan);
+  setPlan(email, plan);
   return new URL(page.url()).pathname.split('/')[2];
 }
 
@@ -95,6 +95,6 @@ export async function signUpIn(
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL(/\/w\/[a-z0-9-]+$/);
-  if (plan !== 'starter') setPlan(email, plan);
+  setPlan(email, plan);
   return new URL(page.url()).pathname.split('/')[2];
 }

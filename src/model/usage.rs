@@ -62,4 +62,15 @@ pub struct UsageView {
     pub cycle_end: DateTime<Utc>,
     pub meters: Vec<UsageMeter>,
     pub horizon_days: Option<i64>,
+    /// A trial the owner's account is on (cloud billing).
+    pub trial: Option<TrialView>,
+}
+
+/// A trial in progress: its plan, when it ends, and the plan that applies afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrialView {
+    pub plan: String,
+    pub ends_at: DateTime<Utc>,
+    pub days_left: i64,
+    pub then: String,
 }

@@ -88,6 +88,9 @@ pub struct Config {
     /// holds up to 100 MB in memory while it is checked).
     pub uploads_per_minute: u32,
     pub uploads_at_once: u32,
+    /// Cloud billing: a new account's trial (a plan code, and days; `0` turns it off).
+    pub trial_plan: String,
+    pub trial_days: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -152,6 +155,8 @@ impl Default for Config {
             ai_drafts_at_once: 2,
             uploads_per_minute: 30,
             uploads_at_once: 2,
+            trial_plan: "pro".into(),
+            trial_days: 14,
         }
     }
 }
@@ -194,6 +199,13 @@ impl Config {
 
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// The trial a new account starts, if any: cloud billing, a plan and some days.
+    pub fn trial(&self) -> Option<(String, u32)> {
+        let plan = self.trial_plan.trim().to_ascii_lowercase();
+        (self.billing_mode == BillingMode::Cloud && self.trial_days > 0 && !plan.is_empty())
+            .then_some((plan, self.trial_days.min(90)))
     }
 
     pub fn smtp_enabled(&self) -> bool {

@@ -96,6 +96,11 @@ pub async fn seed_if_empty(
     if users > 0 {
         return Ok(false);
     }
+    // The demo accounts are on the plans it sets for them, with no trial.
+    let cfg = &Config {
+        trial_days: 0,
+        ..cfg.clone()
+    };
     let account = users::sign_up(
         auth,
         cfg,

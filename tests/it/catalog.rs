@@ -143,6 +143,10 @@ const NOBODY_EXECUTES: &[(&str, &str)] = &[
     ),
     ("usage_owner_cycle(uuid)", "called by usage functions"),
     ("workspaces_queue_cleanup()", "trigger of workspaces"),
+    (
+        "plan_of(uuid)",
+        "the plan that applies to a person (trial or own), for limit functions",
+    ),
 ];
 
 /// Every column the runtime role may UPDATE, by table (all others: none).
@@ -213,7 +217,7 @@ const TABLES: &[(&str, &str)] = &[
     ("sessions", "token_hash user_id created_at last_seen_at expires_at user_agent ip idle_timeout"),
     ("signatures", "workspace_id id name body is_default created_at updated_at"),
     ("social_accounts", "workspace_id id platform external_id handle display_name avatar_url profile_url status access_token_enc refresh_token_enc token_expires_at connected_by connected_at disconnected_at last_published_at last_error"),
-    ("users", "id email name password_hash plan last_workspace_id created_at updated_at billing_cycle_anchor"),
+    ("users", "id email name password_hash plan last_workspace_id created_at updated_at billing_cycle_anchor trial_plan trial_ends_at"),
     ("workspace_usage", "workspace_id cycle_start posts_in_cycle scheduled_now social_accounts ai_credits_in_cycle"),
     ("workspaces", "id name slug owner_id logo_url primary_color is_personal default_language settings created_at updated_at timezone require_approval"),
 ];

@@ -129,6 +129,8 @@ impl TestApp {
             site_addr: "127.0.0.1:0".into(),
             seed_demo: false,
             media_store_url: "memory:///".into(),
+            // Sign-ups start on their own plan; the trial tests turn it on.
+            trial_days: 0,
             ..Config::default()
         };
         tweak(&mut cfg);

@@ -476,3 +476,69 @@ async fn two_transfers_at_once_to_one_person_never_overshoot_their_plan(
         2
     );
 }
+
+/// In cloud billing a new account starts on a trial (Pro for 14 days by default), so
+/// an agency can create its client workspaces on day one; the usage page says how
+/// long it lasts and what comes after. When it ends the account is on Starter again:
+/// nothing is deleted, only new actions over a cap are refused.
+#[sqlx::test]
+async fn a_new_account_starts_on_a_trial_and_keeps_everything_after_it(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    use postroom::api::content::Usage;
+    let app = TestApp::spawn_with(pool_opts, opts, |cfg| {
+        cfg.billing_mode = BillingMode::Cloud;
+        cfg.trial_days = 14;
+        cfg.trial_plan = "pro".into();
+    })
+    .await;
+    let (agency, personal) = app.sign_up("Aga", "aga@example.test").await;
+    let first = app.create_workspace(&agency, "Client One").await;
+    let second = app.create_workspace(&agency, "Client Two").await;
+    let (status, body) = app
+        .call::<Usage>(&agency, &[("slug", first.as_str())])
+        .await;
+    assert!(status.is_success(), "{body}");
+    let usage: postroom::model::UsageView = serde_json::from_str(&body).unwrap();
+    assert_eq!(usage.plan, "Pro");
+    let trial = usage.trial.expect("the usage page tells of the trial");
+    assert_eq!(
+        (trial.plan.as_str(), trial.days_left, trial.then.as_str()),
+        ("Pro", 14, "Starter")
+    );
+    let (_, page) = app.get(&agency, &format!("/w/{first}/usage")).await;
+    assert!(page.contains("Pro trial: 14 days left"), "the page says it");
+    // The trial ends.
+    sqlx::query("UPDATE users SET trial_ends_at = now() - interval '1 second'")
+        .execute(&app.admin)
+        .await
+        .unwrap();
+    let (status, body) = app
+        .call::<postroom::api::workspaces::CreateWorkspace>(&agency, &[("name", "Client Three")])
+        .await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+    assert_eq!(limit_code(&body), "WORKSPACE_LIMIT_REACHED");
+    for slug in [&personal, &first, &second] {
+        let (status, _) = app.get(&agency, &format!("/w/{slug}")).await;
+        assert_eq!(status, StatusCode::OK, "{slug} is still there");
+    }
+    let (_, body) = app
+        .call::<Usage>(&agency, &[("slug", first.as_str())])
+        .await;
+    let usage: postroom::model::UsageView = serde_json::from_str(&body).unwrap();
+    assert_eq!((usage.plan.as_str(), usage.trial), ("Starter", None));
+    // An operator's choice of plan ends a trial at once.
+    let (nina, _) = app.sign_up("Nina", "nina@example.test").await;
+    postroom::server::services::users::operator::set_plan(
+        &app.admin,
+        "nina@example.test",
+        "starter",
+    )
+    .await
+    .unwrap();
+    let (status, body) = app
+        .call::<postroom::api::workspaces::CreateWorkspace>(&nina, &[("name", "Nope")])
+        .await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+}

@@ -43,6 +43,7 @@ pub fn UsageMeters(usage: UsageView) -> impl IntoView {
             {(!usage.cloud).then(|| view! {
                 <p class="alert alert-info">"Self-hosted: nothing is limited. The meters show use only."</p>
             })}
+            {usage.trial.map(|t| view! { <TrialNotice trial=t /> })}
             <ul class="meters">
                 {usage.meters.into_iter().map(|m| view! { <Meter meter=m /> }).collect_view()}
             </ul>
@@ -77,5 +78,26 @@ fn Meter(meter: UsageMeter) -> impl IntoView {
             </div>
             <p class="muted small">{own}</p>
         </li>
+    }
+}
+
+/// How long the trial lasts and what happens after it (shared with the dashboard).
+#[component]
+pub fn TrialNotice(trial: crate::model::TrialView) -> impl IntoView {
+    let days = if trial.days_left == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{} days", trial.days_left)
+    };
+    let until = trial.ends_at.format("%-d %B %Y").to_string();
+    view! {
+        <p class="alert alert-info trial-notice" data-trial-days=trial.days_left>
+            <strong>{format!("{} trial: {days} left", trial.plan)}</strong>
+            {format!(
+                " (until {until}). Afterwards the account is on {} again: nothing is deleted, \
+                 only new actions over its limits are refused.",
+                trial.then
+            )}
+        </p>
     }
 }

@@ -185,7 +185,7 @@ pub async fn sign_up_and_accept(
     // continues as the runtime role, presenting the token and the new session.
     let (session_token, digest) = sessions::new_token();
     let mut login = tenancy::begin_login(auth, &digest).await?;
-    let user_id = users::insert_account(login.conn(), &valid)
+    let user_id = users::insert_account(login.conn(), &valid, cfg.trial())
         .await
         .map_err(|e| match e.message_for("email") {
             Some(m) if m.contains("already exists") => AppError::field(

@@ -34,6 +34,10 @@ pub struct Usage {
     pub ws_ai_credits: i32,
     /// Distinct people across the owner's workspaces (pending invitations included).
     pub people: i64,
+    /// When the owner's trial ends (while it gives a better plan than their own).
+    pub trial_ends_at: Option<DateTime<Utc>>,
+    /// The owner's own plan, which applies after the trial.
+    pub own_plan_name: Option<String>,
 }
 
 /// The use and plan of the owner of the workspace in scope.
@@ -41,7 +45,8 @@ pub async fn current(tx: &mut ScopedTx) -> Result<Usage, AppError> {
     sqlx::query_as("SELECT plan_code, plan_name, cycle_start, cycle_end, max_workspaces, max_social_accounts, \
                            max_members, ai_credits_monthly, monthly_posts, scheduled_posts, schedule_horizon_days, \
                            workspaces_owned, pooled_scheduled, pooled_posts, pooled_accounts, pooled_ai_credits, \
-                           ws_scheduled, ws_posts, ws_accounts, ws_ai_credits, people FROM app_usage()")
+                           ws_scheduled, ws_posts, ws_accounts, ws_ai_credits, people, trial_ends_at, own_plan_name \
+                    FROM app_usage()")
         .fetch_optional(tx.conn())
         .await?
         .ok_or(AppError::NotFound)
@@ -293,5 +298,19 @@ pub async fn view(tx: &mut ScopedTx, billing: BillingMode) -> Result<UsageView, 
             ),
         ],
         horizon_days: cap(u.schedule_horizon_days),
+        trial: trial_view(&u, billing),
+    })
+}
+
+/// The trial the owner is on, as the usage page and the dashboard say it.
+pub fn trial_view(u: &Usage, billing: BillingMode) -> Option<crate::model::TrialView> {
+    let ends_at = u.trial_ends_at.filter(|_| billing == BillingMode::Cloud)?;
+    let left = ends_at - Utc::now();
+    Some(crate::model::TrialView {
+        plan: u.plan_name.clone(),
+        ends_at,
+        // A trial with any time left has at least one day left.
+        days_left: (left.num_seconds().max(0) + 86_399) / 86_400,
+        then: u.own_plan_name.clone().unwrap_or_else(|| "Starter".into()),
     })
 }

@@ -86,7 +86,7 @@ pub async fn sign_up(
     let valid = prepare_sign_up(input).await?;
     let (token, digest) = sessions::new_token();
     let mut login = tenancy::begin_login(auth, &digest).await?;
-    let user_id = insert_account(login.conn(), &valid).await?;
+    let user_id = insert_account(login.conn(), &valid, cfg.trial()).await?;
     sessions::insert(
         login.conn(),
         cfg,
@@ -111,21 +111,30 @@ pub async fn sign_up(
 }
 
 /// Inserts a validated account (no workspace) inside the caller's
-/// transaction. An invited person signs up this way, so they see only the
-/// workspace they were invited to.
+/// transaction, on `trial` (a plan and days) when one is given. An invited
+/// person signs up this way, so they see only the workspace they were invited to.
 pub async fn insert_account(
     conn: &mut PgConnection,
     valid: &ValidSignup,
+    trial: Option<(String, u32)>,
 ) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
-    let inserted =
-        sqlx::query("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(&valid.email)
-            .bind(&valid.name)
-            .bind(&valid.password_hash)
-            .execute(&mut *conn)
-            .await;
+    let (trial_plan, trial_days) = match trial {
+        Some((plan, days)) => (Some(plan), Some(days as i32)),
+        None => (None, None),
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, trial_plan, trial_ends_at) \
+         VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6))",
+    )
+    .bind(id)
+    .bind(&valid.email)
+    .bind(&valid.name)
+    .bind(&valid.password_hash)
+    .bind(trial_plan)
+    .bind(trial_days)
+    .execute(&mut *conn)
+    .await;
     match inserted {
         Ok(_) => Ok(id),
         Err(e) if violated_constraint(&e).as_deref() == Some("users_email_key") => {
@@ -236,7 +245,10 @@ pub mod operator {
     }
 
     pub async fn set_plan(owner_pool: &PgPool, email: &str, plan: &str) -> Result<(), AppError> {
-        let result = sqlx::query("UPDATE users SET plan = $2 WHERE email = $1::citext")
+        // The operator chose this account's plan: a trial it was on ends with that.
+        let result = sqlx::query(
+            "UPDATE users SET plan = $2, trial_plan = NULL, trial_ends_at = NULL WHERE email = $1::citext",
+        )
             .bind(email.trim())
             .bind(plan.trim().to_lowercase())
             .execute(owner_pool)
