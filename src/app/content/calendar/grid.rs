@@ -123,13 +123,17 @@ fn MonthGrid(
     reschedule: ServerAction<ReschedulePost>,
 ) -> impl IntoView {
     let weekdays: Vec<String> = days.iter().take(7).map(|d| d.weekday.clone()).collect();
+    // A grid's cells live in rows (ARIA): one row per week.
+    let weeks: Vec<Vec<CalendarDay>> = days.chunks(7).map(|w| w.to_vec()).collect();
     view! {
         <div class="month" role="grid" aria-label="Month">
             <div class="month-row month-head" role="row">
                 {weekdays.into_iter().map(|w| view! { <div class="month-weekday" role="columnheader">{w}</div> }).collect_view()}
             </div>
-            <div class="month-body">
-                {days.into_iter().map(|d| {
+            <div class="month-body" role="rowgroup">
+                {weeks.into_iter().map(|week| view! {
+                <div class="month-week" role="row">
+                {week.into_iter().map(|d| {
                     let on_drop = drop_zone(slug.clone(), d.date.clone(), None, reschedule);
                     let new_href = format!("/w/{}/posts/new?date={}", slug, d.date);
                     let label = format!("{} {}", d.weekday, d.date);
@@ -150,6 +154,8 @@ fn MonthGrid(
                         </div>
                     }
                 }).collect_view()}
+                </div>
+                }).collect_view()}
             </div>
         </div>
     }
@@ -167,7 +173,7 @@ fn WeekGrid(
     view! {
         <div class="week" role="grid" aria-label="Week">
             <div class="week-row week-head" role="row">
-                <div class="week-hour"></div>
+                <div class="week-hour" role="columnheader"><span class="sr-only">"Time"</span></div>
                 {head.into_iter().map(|d| view! {
                     <div class="week-day-head" class:today=d.is_today role="columnheader">
                         <span class="muted">{d.weekday.clone()}</span>" "<strong>{d.day}</strong>
@@ -191,7 +197,7 @@ fn WeekGrid(
                 }).collect_view();
                 view! {
                     <div class="week-row" role="row">
-                        <div class="week-hour">{format!("{h:02}:00")}</div>
+                        <div class="week-hour" role="rowheader">{format!("{h:02}:00")}</div>
                         {cells}
                     </div>
                 }
