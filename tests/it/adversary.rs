@@ -687,6 +687,8 @@ async fn a_member_of_a_reaches_nothing_of_b(pool_opts: PgPoolOptions, opts: PgCo
         "social_accounts",
         "sessions",
         "users",
+        "workspace_stats",
+        "workspace_post_days",
     ] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&mut *tx)
@@ -695,5 +697,18 @@ async fn a_member_of_a_reaches_nothing_of_b(pool_opts: PgPoolOptions, opts: PgCo
         assert_eq!(n, 0, "{table} readable with no credential");
     }
     drop(tx);
+    // A's members read A's rollups, never B's.
+    for session in [&w.owner, &w.client] {
+        let n = count(
+            &w.app.pool,
+            vec![("app.session", session.to_string())],
+            "SELECT 1 FROM workspace_stats s JOIN workspace_post_days d USING (workspace_id) \
+              WHERE s.workspace_id = (SELECT id FROM workspaces WHERE name = 'Beta Co') \
+             UNION ALL SELECT 1 FROM workspace_stats WHERE workspace_id NOT IN \
+               (SELECT workspace_id FROM memberships WHERE user_id = (SELECT app_session_user()))",
+        )
+        .await;
+        assert_eq!(n, 0, "rollups of a workspace not one's own");
+    }
     assert_eq!(before, state(&w.app).await, "an attack changed something");
 }

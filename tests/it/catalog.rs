@@ -144,6 +144,25 @@ const NOBODY_EXECUTES: &[(&str, &str)] = &[
     ("usage_owner_cycle(uuid)", "called by usage functions"),
     ("workspaces_queue_cleanup()", "trigger of workspaces"),
     (
+        "stats_add(uuid,text,integer,integer,integer,integer)",
+        "called by the rollup triggers",
+    ),
+    (
+        "stats_add_day(uuid,date,integer,integer)",
+        "called by the rollup triggers",
+    ),
+    (
+        "post_waiting_day(text,timestamp with time zone)",
+        "called by the rollup trigger",
+    ),
+    (
+        "post_out_day(text,timestamp with time zone,timestamp with time zone)",
+        "called by the rollup trigger",
+    ),
+    ("posts_rollup()", "trigger of posts"),
+    ("social_accounts_rollup()", "trigger of social_accounts"),
+    ("memberships_rollup()", "trigger of memberships"),
+    (
         "plan_of(uuid)",
         "the plan that applies to a person (trial or own), for limit functions",
     ),
@@ -219,6 +238,10 @@ const TABLES: &[(&str, &str)] = &[
     ("social_accounts", "workspace_id id platform external_id handle display_name avatar_url profile_url status access_token_enc refresh_token_enc token_expires_at connected_by connected_at disconnected_at last_published_at last_error"),
     ("users", "id email name password_hash plan last_workspace_id created_at updated_at billing_cycle_anchor trial_plan trial_ends_at"),
     ("workspace_usage", "workspace_id cycle_start posts_in_cycle scheduled_now social_accounts ai_credits_in_cycle"),
+    ("workspace_post_days", "workspace_id day scheduled published"),
+    ("workspace_stats", "workspace_id drafts awaiting_approval scheduled publishing published failed partially_published accounts_connected accounts_expired members"),
+    ("workspace_post_days", "workspace_id day scheduled published"),
+    ("workspace_stats", "workspace_id drafts awaiting_approval scheduled publishing published failed partially_published accounts_connected accounts_expired members"),
     ("workspaces", "id name slug owner_id logo_url primary_color is_personal default_language settings created_at updated_at timezone require_approval"),
 ];
 

@@ -25,6 +25,7 @@ mod publishing;
 mod races;
 mod rate_limits;
 mod rls;
+mod rollups;
 mod route_list;
 mod security_headers;
 mod signup_mode;
