@@ -74,12 +74,12 @@ pub fn build_state(
     let routes = route_list();
     let login_limiter = LoginLimiter::new(cfg.login_attempts_per_ip, cfg.login_attempts_per_email);
     login_limiter.spawn_cleanup();
-    let ai_limiter = crate::server::auth::ratelimit::PersonLimiter::new(
+    let ai_limiter = crate::server::auth::person_limit::PersonLimiter::new(
         cfg.ai_drafts_per_minute,
         cfg.ai_drafts_at_once,
     );
     ai_limiter.spawn_cleanup();
-    let upload_limiter = crate::server::auth::ratelimit::PersonLimiter::new(
+    let upload_limiter = crate::server::auth::person_limit::PersonLimiter::new(
         cfg.uploads_per_minute,
         cfg.uploads_at_once,
     );

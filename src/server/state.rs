@@ -18,9 +18,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub login_limiter: LoginLimiter,
     /// AI drafts per person (a minute's allowance, and how many at once).
-    pub ai_limiter: crate::server::auth::ratelimit::PersonLimiter,
+    pub ai_limiter: crate::server::auth::person_limit::PersonLimiter,
     /// Uploads per person (a minute's allowance, and how many at once).
-    pub upload_limiter: crate::server::auth::ratelimit::PersonLimiter,
+    pub upload_limiter: crate::server::auth::person_limit::PersonLimiter,
     /// Social networks (the web side: connect flows).
     pub providers: crate::server::providers::Providers,
     /// Where media files live (and the key of their signed links).

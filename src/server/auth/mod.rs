@@ -1,6 +1,7 @@
 pub mod client_addr;
 pub mod csrf;
 pub mod passwords;
+pub mod person_limit;
 pub mod ratelimit;
 pub mod sessions;
 pub mod tokens;

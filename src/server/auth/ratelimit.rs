@@ -37,7 +37,7 @@ const INVALID_KEY: &str = "!invalid";
 /// The bucket shared by new keys once the failure map is full.
 const OVERFLOW_KEY: &str = "!overflow";
 pub const MAX_FAILURE_KEYS: usize = 100_000;
-const CLEANUP_EVERY: Duration = Duration::from_secs(60);
+pub(super) const CLEANUP_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Clone)]
 pub struct LoginLimiter {
@@ -47,12 +47,8 @@ pub struct LoginLimiter {
 
 impl LoginLimiter {
     pub fn new(per_ip_per_minute: u32, per_email_per_15_min: u32) -> Self {
-        let ip_burst = NonZeroU32::new(per_ip_per_minute.max(1)).unwrap();
-        let ip_quota = Quota::with_period(Duration::from_secs(60) / ip_burst.get())
-            .unwrap()
-            .allow_burst(ip_burst);
         LoginLimiter {
-            per_ip: Arc::new(RateLimiter::keyed(ip_quota)),
+            per_ip: Arc::new(RateLimiter::keyed(per_minute_quota(per_ip_per_minute))),
             failures: Arc::new(FailureLimiter::new(
                 per_email_per_15_min.max(1),
                 Duration::from_secs(900),
@@ -181,7 +177,15 @@ pub fn email_key(email: &str) -> String {
     }
 }
 
-fn rate_limited(wait: Duration) -> AppError {
+/// `n` a minute, all of them at once if need be (at least one).
+pub(super) fn per_minute_quota(n: u32) -> Quota {
+    let burst = NonZeroU32::new(n.max(1)).unwrap();
+    Quota::with_period(Duration::from_secs(60) / burst.get())
+        .unwrap()
+        .allow_burst(burst)
+}
+
+pub(super) fn rate_limited(wait: Duration) -> AppError {
     // Round up: "retry after 0 seconds" would invite an immediate retry.
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     AppError::RateLimited {
@@ -395,89 +399,5 @@ mod tests {
                 .await;
         }
         l.is_email_blocked("o3@x.co").unwrap();
-    }
-}
-
-/// Per person: how many of one costly thing (an AI draft, an upload) they may start a
-/// minute, and have running at once. Each holds a [`PersonSlot`] until it is done;
-/// dropping it frees the place.
-#[derive(Clone)]
-pub struct PersonLimiter {
-    per_minute: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
-    running: Arc<Mutex<HashMap<uuid::Uuid, u32>>>,
-    at_once: u32,
-}
-
-pub struct PersonSlot {
-    running: Arc<Mutex<HashMap<uuid::Uuid, u32>>>,
-    user: uuid::Uuid,
-}
-
-impl Drop for PersonSlot {
-    fn drop(&mut self) {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = running.get_mut(&self.user) {
-            *n -= 1;
-            if *n == 0 {
-                running.remove(&self.user);
-            }
-        }
-    }
-}
-
-impl PersonLimiter {
-    pub fn new(per_minute: u32, at_once: u32) -> Self {
-        let burst = NonZeroU32::new(per_minute.max(1)).unwrap();
-        let quota = Quota::with_period(Duration::from_secs(60) / burst.get())
-            .unwrap()
-            .allow_burst(burst);
-        PersonLimiter {
-            per_minute: Arc::new(RateLimiter::keyed(quota)),
-            running: Arc::default(),
-            at_once: at_once.max(1),
-        }
-    }
-
-    /// A place for one more draft by `user`, or 429 with when to try again.
-    pub fn start(&self, user: uuid::Uuid) -> Result<PersonSlot, AppError> {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        let n = running.entry(user).or_insert(0);
-        if *n >= self.at_once {
-            if *n == 0 {
-                running.remove(&user);
-            }
-            return Err(AppError::RateLimited {
-                retry_after_secs: 5,
-            });
-        }
-        self.per_minute.check_key(&user).map_err(|not_until| {
-            rate_limited(not_until.wait_time_from(DefaultClock::default().now()))
-        })?;
-        *n += 1;
-        Ok(PersonSlot {
-            running: self.running.clone(),
-            user,
-        })
-    }
-
-    /// Forgets people idle long enough to have a full allowance again, every minute
-    /// for as long as the limiter lives.
-    pub fn spawn_cleanup(&self) {
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let weak = Arc::downgrade(&self.per_minute);
-        rt.spawn(async move {
-            let mut tick = tokio::time::interval(CLEANUP_EVERY);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let Some(limiter) = Weak::upgrade(&weak) else {
-                    return;
-                };
-                limiter.retain_recent();
-                limiter.shrink_to_fit();
-            }
-        });
     }
 }

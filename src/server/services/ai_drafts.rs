@@ -83,7 +83,7 @@ pub struct Started {
     /// the draft is settled even when the session that started it has ended.
     settle_token: Vec<u8>,
     /// The person's place among their drafts running at once, freed when dropped.
-    _slot: crate::server::auth::ratelimit::PersonSlot,
+    _slot: crate::server::auth::person_limit::PersonSlot,
 }
 
 /// Step 1 (see the module): authorizes `principal` to edit posts in the
