@@ -32,18 +32,12 @@ pub struct BriefForm {
 }
 
 fn refusal(e: AppError) -> Response {
-    let retry = match &e {
-        AppError::RateLimited { retry_after_secs } => Some(retry_after_secs.to_string()),
-        _ => None,
-    };
     let mut res = (
         status_of(&e),
-        Json(serde_json::json!({ "error": e.to_string(), "detail": e })),
+        Json(serde_json::json!({ "error": e.to_string(), "detail": &e })),
     )
         .into_response();
-    if let Some(v) = retry.and_then(|r| axum::http::HeaderValue::from_str(&r).ok()) {
-        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-    }
+    crate::server::error::set_retry_after(res.headers_mut(), &e);
     res
 }
 

@@ -55,6 +55,16 @@ pub fn status_of(e: &AppError) -> StatusCode {
     StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
+/// A 429's `Retry-After`, from the error that caused it (nothing for other errors).
+pub fn set_retry_after(headers: &mut axum::http::HeaderMap, e: &AppError) {
+    if let AppError::RateLimited { retry_after_secs } = e {
+        headers.insert(
+            axum::http::header::RETRY_AFTER,
+            HeaderValue::from(*retry_after_secs),
+        );
+    }
+}
+
 /// REST shape: `{"error": "message"}` with the matching status.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
@@ -64,11 +74,7 @@ impl IntoResponse for AppError {
             Json(serde_json::json!({ "error": self.to_string() })),
         )
             .into_response();
-        if let AppError::RateLimited { retry_after_secs } = self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
-        }
+        set_retry_after(res.headers_mut(), &self);
         res
     }
 }

@@ -86,11 +86,7 @@ pub async fn upload(
                 "busy",
                 e.clone(),
             );
-            if let AppError::RateLimited { retry_after_secs } = e {
-                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                    res.headers_mut().insert(header::RETRY_AFTER, v);
-                }
-            }
+            crate::server::error::set_retry_after(res.headers_mut(), &e);
             return res;
         }
     };

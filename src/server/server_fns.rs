@@ -153,11 +153,7 @@ async fn with_real_status(res: Response) -> Response {
         .unwrap_or_default();
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = status_of(&err);
-        if let AppError::RateLimited { retry_after_secs } = err {
-            parts
-                .headers
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-        }
+        crate::server::error::set_retry_after(&mut parts.headers, &err);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
