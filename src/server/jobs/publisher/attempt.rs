@@ -109,68 +109,56 @@ impl Publisher {
         let guard =
             "WHERE workspace_id = $1 AND post_id = $2 AND account_id = $3 AND attempt_key = $4 \
                      AND status = 'processing'";
-        // (target update, account update) for the outcome.
-        let (target_sql, target_text, account_error): (String, Option<String>, Option<(String, bool)>) =
-            match &outcome {
-                Outcome::Published(_) => (String::new(), None, None),
-                Outcome::Retry(msg) => (
-                    format!("UPDATE post_targets SET status = 'pending', attempt_key = NULL, error = $5 {guard}"),
-                    Some(msg.clone()),
-                    None,
-                ),
-                // Stays `processing` with its key: the next attempt looks it up.
-                Outcome::Unknown(msg) => (
-                    format!("UPDATE post_targets SET error = $5 {guard}"),
-                    Some(msg.clone()),
-                    None,
-                ),
-                Outcome::Failed(msg) | Outcome::Unauthorized(msg) => (
-                    format!("UPDATE post_targets SET status = 'failed', error = $5 {guard}"),
-                    Some(msg.clone()),
-                    Some((msg.clone(), matches!(outcome, Outcome::Unauthorized(_)))),
-                ),
-            };
-        if let Outcome::Published(p) = &outcome {
-            sqlx::query(&format!(
-                "UPDATE post_targets SET status = 'published', external_post_id = $5, permalink = $6, \
-                        published_at = now(), error = NULL {guard}"
-            ))
-            .bind(ws)
-            .bind(post)
-            .bind(account)
-            .bind(key)
-            .bind(&p.external_post_id)
-            .bind(&p.permalink)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE social_accounts SET last_published_at = now(), last_error = NULL \
-                  WHERE workspace_id = $1 AND id = $2",
-            )
-            .bind(ws)
-            .bind(account)
-            .execute(&mut *tx)
-            .await?;
-        } else {
-            sqlx::query(&target_sql)
+        let (set, msg) = match &outcome {
+            Outcome::Published(p) => {
+                sqlx::query(&format!(
+                    "UPDATE post_targets SET status = 'published', external_post_id = $5, permalink = $6, \
+                            published_at = now(), error = NULL {guard}"
+                ))
                 .bind(ws)
                 .bind(post)
                 .bind(account)
                 .bind(key)
-                .bind(target_text)
+                .bind(&p.external_post_id)
+                .bind(&p.permalink)
                 .execute(&mut *tx)
                 .await?;
-        }
-        if let Some((msg, expired)) = account_error {
+                sqlx::query(
+                    "UPDATE social_accounts SET last_published_at = now(), last_error = NULL \
+                      WHERE workspace_id = $1 AND id = $2",
+                )
+                .bind(ws)
+                .bind(account)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                return Ok(());
+            }
+            Outcome::Retry(msg) => ("status = 'pending', attempt_key = NULL, error = $5", msg),
+            // Stays `processing` with its key: the next attempt looks it up.
+            Outcome::Unknown(msg) => ("error = $5", msg),
+            Outcome::Failed(msg) | Outcome::Unauthorized(msg) => {
+                ("status = 'failed', error = $5", msg)
+            }
+        };
+        sqlx::query(&format!("UPDATE post_targets SET {set} {guard}"))
+            .bind(ws)
+            .bind(post)
+            .bind(account)
+            .bind(key)
+            .bind(msg)
+            .execute(&mut *tx)
+            .await?;
+        if matches!(outcome, Outcome::Failed(_) | Outcome::Unauthorized(_)) {
             sqlx::query(
                 "UPDATE social_accounts SET last_error = $3, \
                         status = CASE WHEN $4 AND status = 'connected' THEN 'expired' ELSE status END \
                   WHERE workspace_id = $1 AND id = $2",
             )
             .bind(ws)
-            .bind(t.account_id)
-            .bind(&msg)
-            .bind(expired)
+            .bind(account)
+            .bind(msg)
+            .bind(matches!(outcome, Outcome::Unauthorized(_)))
             .execute(&mut *tx)
             .await?;
         }

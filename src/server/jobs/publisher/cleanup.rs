@@ -43,21 +43,15 @@ impl Publisher {
                 "media" => self.remove_files(&item).await,
                 _ => self.revoke_tokens(&item).await,
             };
-            match outcome {
+            let finished = match outcome {
                 Ok(()) => {
-                    sqlx::query("DELETE FROM cleanup_queue WHERE id = $1")
-                        .bind(item.id)
-                        .execute(&self.pool)
-                        .await?;
                     done += 1;
+                    true
                 }
                 Err(e) if item.attempts >= CLEANUP_MAX_ATTEMPTS => {
                     tracing::error!(error = %e, kind = %item.kind, object = %item.object_id,
                         "giving up cleaning up after a deleted workspace");
-                    sqlx::query("DELETE FROM cleanup_queue WHERE id = $1")
-                        .bind(item.id)
-                        .execute(&self.pool)
-                        .await?;
+                    true
                 }
                 Err(e) => {
                     sqlx::query("UPDATE cleanup_queue SET last_error = $2 WHERE id = $1")
@@ -65,7 +59,14 @@ impl Publisher {
                         .bind(e.chars().take(500).collect::<String>())
                         .execute(&self.pool)
                         .await?;
+                    false
                 }
+            };
+            if finished {
+                sqlx::query("DELETE FROM cleanup_queue WHERE id = $1")
+                    .bind(item.id)
+                    .execute(&self.pool)
+                    .await?;
             }
         }
         Ok(done)
