@@ -58,7 +58,7 @@ export default defineConfig({
     },
     {
       name: 'no-javascript',
-      testMatch: [/forms\.spec\.ts$/, /limits\.spec\.ts$/, /ai-draft\.spec\.ts$/, /-nojs\.spec\.ts$/],
+      testMatch: [/forms\.spec\.ts$/, /limits\.spec\.ts$/, /agency\.spec\.ts$/, /ai-draft\.spec\.ts$/, /-nojs\.spec\.ts$/],
       use: { ...browserUse, javaScriptEnabled: false },
     },
   ],

@@ -30,7 +30,7 @@ test('no page has a serious or critical accessibility violation', async ({ page 
     '/media', '/labels', '/usage', '/activity', '/settings', '/settings/brand', '/team',
     '/overview',
   ].map((p) => `/w/${slug}${p}`);
-  pages.push('/workspaces/new');
+  pages.push('/workspaces/new', '/agency', '/agency?q=no-such-client');
   for (const path of pages) {
     await page.goto(path);
     await ready(page, info);

@@ -72,13 +72,16 @@ test('create, switch, rename, colour, delete, and come back to the last workspac
   await expect(page.locator('.activity-item').first()).toContainText('updated the brand profile');
   await screenshot(page, 'activity');
 
-  // Log out; log in again lands in the last workspace used.
+  // Log out; with two workspaces, log-in lands on the agency dashboard, which offers
+  // the last workspace used.
   await page.goto(`/w/${beta}`);
   await hydrated(page);
   await page.locator('summary[aria-label="Account"]').click();
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.waitForURL(/\/login$/);
   await logIn(page, email);
+  await page.waitForURL(/\/agency$/);
+  await page.getByRole('link', { name: 'Continue in Beta Bicycles' }).click();
   await page.waitForURL(new RegExp(`/w/${beta}$`));
   await expect(page.locator('.switcher-name')).toHaveText('Beta Bicycles');
 

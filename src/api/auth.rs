@@ -87,13 +87,7 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
     let (session, landing) =
         users::open_session(&state.auth, &state.config, &who, &client_info()).await?;
     start_session(&state, &session.token).await?;
-    let target = match safe_next(next) {
-        Some(n) => n,
-        None => match landing {
-            Some(slug) => format!("/w/{slug}"),
-            None => "/workspaces/new".into(),
-        },
-    };
+    let target = safe_next(next).unwrap_or(landing);
     leptos_axum::redirect(&target);
     Ok(())
 }
@@ -130,10 +124,7 @@ pub async fn home_target() -> Result<String, AppError> {
         return Ok("/login".into());
     };
     let mut tx = tenancy::begin_user(&state.pool, &user.principal()).await?;
-    let landing = users::landing_slug(tx.conn(), user.id, user.last_workspace_id).await?;
+    let landing = users::landing_path(tx.conn(), user.id).await?;
     tx.commit().await?;
-    Ok(match landing {
-        Some(slug) => format!("/w/{slug}"),
-        None => "/workspaces/new".into(),
-    })
+    Ok(landing)
 }

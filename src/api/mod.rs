@@ -1,3 +1,4 @@
+pub mod agency;
 pub mod auth;
 pub mod content;
 pub mod invitations;

@@ -1,6 +1,7 @@
 //! The user interface. Compiles for the server (rendering) and the browser
 //! (hydration); it talks to the server only through `crate::api`.
 mod activity;
+mod agency;
 mod auth;
 mod components;
 mod content;
@@ -37,6 +38,7 @@ macro_rules! lazy_page {
 }
 
 lazy_page!(HomeRoute => workspaces::Home);
+lazy_page!(AgencyRoute => agency::AgencyPage);
 lazy_page!(LoginRoute => auth::LoginPage);
 lazy_page!(SignupRoute => auth::SignupPage);
 lazy_page!(NewWorkspaceRoute => workspaces::NewWorkspacePage);
@@ -98,6 +100,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agency") view={Lazy::<AgencyRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/signup") view={Lazy::<SignupRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/workspaces/new") view={Lazy::<NewWorkspaceRoute>::new()} ssr=SsrMode::Async />

@@ -1,3 +1,4 @@
+pub mod agency;
 pub mod codec;
 pub mod content;
 pub mod error;

@@ -213,6 +213,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route(
+            "/agency/report.csv",
+            get(crate::server::agency_routes::report_csv),
+        )
+        .route(
             "/w/{slug}/accounts/connect/{platform}",
             get(connect_routes::start),
         )

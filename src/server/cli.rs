@@ -67,6 +67,16 @@ pub enum Admin {
         #[arg(long)]
         plan: String,
     },
+    /// Build a large data set for benchmarks: one agency person owning `--workspaces`
+    /// workspaces with people, accounts, activity and `--posts` posts in every status.
+    SeedLoad {
+        #[arg(long, default_value_t = 1000)]
+        workspaces: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        posts: usize,
+        #[arg(long, default_value = "load@postroom.test")]
+        email: String,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -221,6 +231,28 @@ async fn admin(cfg: Config, cmd: Admin) -> anyhow::Result<()> {
                     other => explain(other),
                 })?;
             println!("{email} is now on the {plan} plan");
+        }
+        Admin::SeedLoad {
+            workspaces,
+            posts,
+            email,
+        } => {
+            if workspaces == 0 || posts < workspaces {
+                anyhow::bail!("--workspaces must be at least 1 and --posts at least --workspaces");
+            }
+            crate::server::load::seed_load(
+                &owner,
+                &auth,
+                &pool,
+                &cfg,
+                crate::server::load::LoadPlan {
+                    email,
+                    workspaces,
+                    posts,
+                },
+            )
+            .await
+            .map_err(explain)?;
         }
     }
     Ok(())

@@ -1,3 +1,4 @@
+pub mod agency_routes;
 pub mod ai;
 pub mod ai_routes;
 pub mod app;
@@ -10,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod flash;
 pub mod jobs;
+pub mod load;
 pub mod media_routes;
 pub mod media_store;
 pub mod providers;

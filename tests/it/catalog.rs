@@ -73,6 +73,14 @@ const APP_EXECUTES: &[(&str, &str)] = &[
     ),
     ("app_usage()", "usage page and limit checks: not for CLIENT"),
     (
+        "app_agency_workspaces(text[])",
+        "policies: the agency scope's workspaces where the session's user holds one of these roles",
+    ),
+    (
+        "app_agency_usage()",
+        "agency dashboard: usage of the owners of the caller's workspaces (not CLIENT)",
+    ),
+    (
         "app_lock_owner_usage()",
         "serialises gated actions: OWNER/ADMIN/EDITOR only",
     ),

@@ -3,6 +3,7 @@
 #![cfg(feature = "ssr")]
 
 mod adversary;
+mod agency;
 mod ai_drafts;
 mod auth;
 mod authority;

@@ -3,7 +3,7 @@
 //! is missing from this matrix fails the test.
 use crate::common::TestApp;
 use leptos::server_fn::ServerFn;
-use postroom::api::{auth as a, invitations as i, members as m, workspaces as w};
+use postroom::api::{agency as ag, auth as a, invitations as i, members as m, workspaces as w};
 use postroom::model::AppError;
 use reqwest::StatusCode;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -19,6 +19,12 @@ fn not_workspace_scoped() -> Vec<&'static str> {
         a::HomeTarget::PATH,
         w::ListMyWorkspaces::PATH,
         w::CreateWorkspace::PATH,
+        // Across the caller's own memberships, admitted by the database row by row
+        // (tests in agency.rs, with the Rust checks off too).
+        ag::AgencyOverview::PATH,
+        ag::AgencyFeed::PATH,
+        ag::AgencyReport::PATH,
+        ag::FindWorkspaces::PATH,
         // Scoped by an invitation token instead (tests in invitations.rs).
         i::InvitationDetails::PATH,
         i::AcceptInvitation::PATH,

@@ -297,7 +297,17 @@ async fn the_last_used_workspace_opens_after_login(
         .to_str()
         .unwrap()
         .to_string();
-    assert_eq!(target, format!("/w/{a}"));
+    // With several workspaces the log-in lands on the agency dashboard, which offers
+    // the last one used.
+    assert_eq!(target, "/agency");
+    let (status, html) = app.get(&fresh, "/agency").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/w/{a}\" class=\"button\">Continue in Alpha<"
+        )),
+        "the dashboard offers the last workspace"
+    );
 }
 
 #[sqlx::test]

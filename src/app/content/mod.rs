@@ -21,9 +21,8 @@ pub use media::MediaPage;
 pub use post::PostPage;
 pub use publishing::PublishingSettings;
 pub use usage::UsagePage;
-// The agency dashboard (next) draws the same meters.
-#[allow(unused_imports)]
-pub use usage::UsageMeters;
+// The agency dashboard draws the same meters and trial notice.
+pub use usage::{TrialNotice, UsageMeters};
 
 use crate::model::{network, PostStatus};
 use leptos::prelude::*;

@@ -62,6 +62,9 @@ fn Frame(shell: ShellView) -> impl IntoView {
         <div class="app" style=accent data-workspace=shell.current.slug.clone()>
             <aside class="sidebar">
                 <Switcher shell=shell.clone() />
+                <a class="nav-secondary all-clients" href="/agency">
+                    <span class="nav-icon" aria-hidden="true">"⌂"</span>"All clients"
+                </a>
                 <nav class="nav" aria-label="Workspace">
                     <A href=base.clone() exact=true>
                         <span class="nav-icon" aria-hidden="true">"▦"</span>"Calendar"

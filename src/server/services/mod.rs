@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod activity;
+pub mod agency;
 pub mod ai_drafts;
 pub mod brand;
 pub mod calendar;

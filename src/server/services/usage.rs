@@ -257,9 +257,14 @@ fn meter(label: &str, workspace: Option<i64>, pooled: i64, limit: Option<i64>) -
 pub async fn view(tx: &mut ScopedTx, billing: BillingMode) -> Result<UsageView, AppError> {
     tx.ctx().require(Permission::ViewUsage)?;
     let u = current(tx).await?;
+    Ok(view_of(&u, billing))
+}
+
+/// The meters of one owner's use (`u`), as the usage page and the agency dashboard show them.
+pub fn view_of(u: &Usage, billing: BillingMode) -> UsageView {
     let people = u.people;
     let cap = |n: i32| (billing == BillingMode::Cloud).then_some(n as i64);
-    Ok(UsageView {
+    UsageView {
         plan: u.plan_name.clone(),
         cloud: billing == BillingMode::Cloud,
         cycle_start: u.cycle_start,
@@ -298,19 +303,28 @@ pub async fn view(tx: &mut ScopedTx, billing: BillingMode) -> Result<UsageView, 
             ),
         ],
         horizon_days: cap(u.schedule_horizon_days),
-        trial: trial_view(&u, billing),
-    })
+        trial: trial_view(u, billing),
+    }
 }
 
 /// The trial the owner is on, as the usage page and the dashboard say it.
 pub fn trial_view(u: &Usage, billing: BillingMode) -> Option<crate::model::TrialView> {
     let ends_at = u.trial_ends_at.filter(|_| billing == BillingMode::Cloud)?;
+    Some(trial(
+        &u.plan_name,
+        ends_at,
+        u.own_plan_name.as_deref().unwrap_or("Starter"),
+    ))
+}
+
+/// A trial of `plan` ending at `ends_at`, after which `then` applies.
+pub fn trial(plan: &str, ends_at: DateTime<Utc>, then: &str) -> crate::model::TrialView {
     let left = ends_at - Utc::now();
-    Some(crate::model::TrialView {
-        plan: u.plan_name.clone(),
+    crate::model::TrialView {
+        plan: plan.to_string(),
         ends_at,
         // A trial with any time left has at least one day left.
         days_left: (left.num_seconds().max(0) + 86_399) / 86_400,
-        then: u.own_plan_name.clone().unwrap_or_else(|| "Starter".into()),
-    })
+        then: then.to_string(),
+    }
 }

@@ -188,7 +188,7 @@ pub async fn open_session(
     cfg: &Config,
     who: &Credentials,
     client: &ClientInfo,
-) -> Result<(NewSession, Option<String>), AppError> {
+) -> Result<(NewSession, String), AppError> {
     let (token, digest) = sessions::new_token();
     let mut login = tenancy::begin_login(auth, &digest).await?;
     sessions::insert(
@@ -201,30 +201,21 @@ pub async fn open_session(
     )
     .await?;
     let mut tx = login.into_user().await?;
-    let last: Option<Uuid> =
-        sqlx::query_scalar("SELECT last_workspace_id FROM users WHERE id = $1")
-            .bind(who.id)
-            .fetch_one(tx.conn())
-            .await?;
-    let landing = landing_slug(tx.conn(), who.id, last).await?;
+    let landing = landing_path(tx.conn(), who.id).await?;
     tx.commit().await?;
     let principal = Principal::user(who.id, who.name.clone(), digest);
     Ok((NewSession { token, principal }, landing))
 }
 
-/// Where a user lands after login: the last workspace they used, if they are
-/// still a member, else the first one they belong to.
-pub async fn landing_slug(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    last: Option<Uuid>,
-) -> Result<Option<String>, AppError> {
+/// Where a user lands after login (and at `/`): with more than one workspace, the agency
+/// dashboard; with one, that workspace; with none, the page that creates the first.
+pub async fn landing_path(conn: &mut PgConnection, user_id: Uuid) -> Result<String, AppError> {
     let list = workspaces::list_for_user(conn, user_id).await?;
-    let last = last.map(|l| l.to_string());
-    Ok(last
-        .and_then(|l| list.iter().find(|w| w.id == l))
-        .or(list.first())
-        .map(|w| w.slug.clone()))
+    Ok(match list.as_slice() {
+        [] => "/workspaces/new".into(),
+        [only] => format!("/w/{}", only.slug),
+        _ => "/agency".into(),
+    })
 }
 
 /// Operator commands (`postroom admin …`) run with the migrator's pool: they

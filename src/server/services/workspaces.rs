@@ -57,6 +57,36 @@ pub async fn list_for_user(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// The quick finder: user `user_id`'s workspaces whose name or slug contains `q` (any
+/// case), names that start with it first, at most `limit`.
+pub async fn find_for_user(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<WorkspaceSummary>, AppError> {
+    let q = q.trim();
+    let pattern = format!(
+        "%{}%",
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT w.id, w.name, w.slug, w.logo_url, w.primary_color, w.is_personal, m.role \
+           FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+          WHERE m.user_id = $1 AND (w.name ILIKE $2 OR w.slug ILIKE $2) \
+          ORDER BY (lower(w.name) LIKE lower($3) || '%') DESC, lower(w.name), w.slug LIMIT $4",
+    )
+    .bind(user_id)
+    .bind(&pattern)
+    .bind(q.replace(['%', '_', '\\'], ""))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
 /// What the workspace layout draws in one statement: the switcher's list and
 /// the number of posts in `ws` waiting for approval (an uncorrelated sub-select,
 /// computed once).
@@ -304,8 +334,8 @@ pub async fn update_settings(tx: &mut ScopedTx, input: SettingsInput) -> Result<
 }
 
 /// Deletes the workspace and everything in it. The typed name must match.
-/// Members' `last_workspace_id` may still point at it; `landing_slug` skips
-/// workspaces they no longer belong to.
+/// Members' `last_workspace_id` may still point at it; the switcher skips
+/// a workspace they no longer belong to.
 pub async fn delete(tx: &mut ScopedTx, confirm_name: &str) -> Result<(), AppError> {
     tx.ctx().require(Permission::OwnWorkspace)?;
     if confirm_name.trim() != tx.ctx().name() {

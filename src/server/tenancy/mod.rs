@@ -14,7 +14,10 @@ mod request;
 mod tx;
 
 pub use request::{authorize_in_request, RequestTx, WorkTx};
-pub use tx::{begin_login, begin_token, begin_user, AuthPool, LoginTx, ScopedTx, TokenTx, UserTx};
+pub use tx::{
+    begin_agency, begin_login, begin_token, begin_user, AgencyTx, AuthPool, LoginTx, ScopedTx,
+    TokenTx, UserTx,
+};
 
 use crate::model::{AppError, Permission, Role};
 use sqlx::PgPool;

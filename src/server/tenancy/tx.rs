@@ -42,22 +42,60 @@ impl UserTx {
 }
 
 pub async fn begin_user(pool: &PgPool, principal: &Principal) -> Result<UserTx, AppError> {
-    let tx = begin_presenting(pool, "app.session", principal.session().hex()).await?;
+    let tx = begin_presenting(pool, "app.session", principal.session().hex(), "").await?;
     Ok(UserTx { tx })
 }
 
-/// `BEGIN` and one `set_config` in a single round trip (a simple-protocol query
-/// of two statements). The value is spliced into the SQL, so only a hex
-/// string — a digest, which is all a credential ever is here — is accepted.
+/// A transaction across every workspace the caller belongs to (the agency dashboard):
+/// it presents the session and `app.agency = on`, and the database admits each row by
+/// the role the session's user holds in that row's workspace
+/// (`migrations/…_agency_scope.sql`). It reads only, and it has no way into a workspace
+/// scope: nothing here sets `app.workspace_id`, and with that set the agency policies
+/// admit nothing.
+pub struct AgencyTx {
+    tx: PgTx,
+    user_id: uuid::Uuid,
+}
+
+impl AgencyTx {
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+    /// The person whose session this transaction presents.
+    pub fn user_id(&self) -> uuid::Uuid {
+        self.user_id
+    }
+    pub async fn commit(self) -> Result<(), AppError> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
+pub async fn begin_agency(pool: &PgPool, principal: &Principal) -> Result<AgencyTx, AppError> {
+    let Principal::User { id, session, .. } = principal;
+    let tx = begin_presenting(
+        pool,
+        "app.session",
+        session.hex(),
+        "; SELECT set_config('app.agency', 'on', true)",
+    )
+    .await?;
+    Ok(AgencyTx { tx, user_id: *id })
+}
+
+/// `BEGIN` and one `set_config` (and `more`, a constant statement of the caller's) in a
+/// single round trip (a simple-protocol query of several statements). The value is
+/// spliced into the SQL, so only a hex string — a digest, which is all a credential ever
+/// is here — is accepted.
 async fn begin_presenting(
     pool: &PgPool,
     name: &'static str,
     hex: String,
+    more: &'static str,
 ) -> Result<PgTx, AppError> {
     if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::Internal);
     }
-    let begin = format!("BEGIN; SELECT set_config('{name}', '{hex}', true)");
+    let begin = format!("BEGIN; SELECT set_config('{name}', '{hex}', true){more}");
     // Run to completion on a task of its own: if the caller is cancelled while `BEGIN`
     // is in flight, sqlx has not yet built the Transaction that would roll it back on
     // drop, and the connection would go back to the pool inside a transaction. The
@@ -165,7 +203,7 @@ impl LoginTx {
 }
 
 pub async fn begin_login(auth: &AuthPool, session: &SessionDigest) -> Result<LoginTx, AppError> {
-    let tx = begin_presenting(&auth.0, "app.session", session.hex()).await?;
+    let tx = begin_presenting(&auth.0, "app.session", session.hex(), "").await?;
     Ok(LoginTx { tx })
 }
 
@@ -222,7 +260,8 @@ pub async fn begin_token(
     token_digest: &[u8],
     session: Option<&SessionDigest>,
 ) -> Result<TokenTx, AppError> {
-    let mut tx = begin_presenting(pool, "app.invitation_token", hex::encode(token_digest)).await?;
+    let mut tx =
+        begin_presenting(pool, "app.invitation_token", hex::encode(token_digest), "").await?;
     if let Some(s) = session {
         set(&mut tx, "app.session", s.hex()).await?;
     }
