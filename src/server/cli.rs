@@ -240,8 +240,9 @@ async fn admin(cfg: Config, cmd: Admin) -> anyhow::Result<()> {
             if workspaces == 0 || posts < workspaces {
                 anyhow::bail!("--workspaces must be at least 1 and --posts at least --workspaces");
             }
+            let bulk = db::connect_bulk(&cfg.database_url, 2).await?;
             crate::server::load::seed_load(
-                &owner,
+                &bulk,
                 &auth,
                 &pool,
                 &cfg,

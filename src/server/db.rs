@@ -13,9 +13,25 @@ pub async fn connect(url: &str, max: u32) -> anyhow::Result<PgPool> {
         .await?)
 }
 
+/// The migrator's pool for bulk loads (`admin seed-load`): statements of many seconds
+/// are expected there, so they are not logged as slow.
+pub async fn connect_bulk(url: &str, max: u32) -> anyhow::Result<PgPool> {
+    use sqlx::ConnectOptions;
+    let opts: sqlx::postgres::PgConnectOptions = url.parse()?;
+    Ok(PgPoolOptions::new()
+        .max_connections(max)
+        .connect_with(opts.log_slow_statements(log::LevelFilter::Off, std::time::Duration::ZERO))
+        .await?)
+}
+
 /// Every `app.*` setting a transaction may present (`server::tenancy`). Placeholder
 /// settings do not show in `pg_settings`, so they are named here.
-pub const APP_SETTINGS: [&str; 3] = ["app.session", "app.workspace_id", "app.invitation_token"];
+pub const APP_SETTINGS: [&str; 4] = [
+    "app.session",
+    "app.workspace_id",
+    "app.invitation_token",
+    "app.agency",
+];
 
 /// A pool of one of the roles that serve (runtime, log-in, jobs): a connection goes
 /// back to it only when `release_clean` finds it clean.

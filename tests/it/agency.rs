@@ -3,6 +3,7 @@
 //! (also with the Rust checks off, and from a hostile SQL prompt), and a person removed
 //! from a workspace sees none of it on the next view.
 use crate::common::TestApp;
+use leptos::server_fn::ServerFn;
 use postroom::api::agency as ag;
 use postroom::model::agency::*;
 use postroom::model::Role;
@@ -544,4 +545,87 @@ async fn the_database_admits_the_agency_scope_by_membership_and_role(
         .map(|r| r.rows_affected())
         .unwrap_or(0);
     assert_eq!(updated, 0);
+}
+
+/// `postroom admin seed-load`, small: the agency person in every workspace, people,
+/// accounts, posts in every status — with rollups that equal a recount — and a dashboard
+/// that shows it.
+#[sqlx::test]
+async fn seed_load_builds_an_agency_the_dashboard_shows(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts.clone()).await;
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        opts.get_username(),
+        opts.get_host(),
+        opts.get_port(),
+        opts.get_database().unwrap()
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_postroom"))
+        .args(["admin", "seed-load", "--workspaces", "3", "--posts", "120"])
+        .env("POSTROOM_DATABASE_URL", &url)
+        .env("POSTROOM_DATABASE_APP_URL", "")
+        .env("POSTROOM_DATABASE_AUTH_URL", "")
+        .env("POSTROOM_DATABASE_JOBS_URL", "")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("posts: 120/120"),
+        "prints its progress: {text}"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM posts").await, 120);
+    assert_eq!(
+        app.count("SELECT count(DISTINCT status) FROM posts").await,
+        6,
+        "every status but publishing"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id \
+              WHERE u.email = 'load@postroom.test'"
+        )
+        .await,
+        4,
+        "the agency person is in every workspace (and their own)"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM memberships").await,
+        4 + 3 * 3
+    );
+    assert_eq!(app.count("SELECT count(*) FROM social_accounts").await, 12);
+    assert_eq!(crate::rollups::drift(&app).await, Vec::<String>::new());
+    // Its person logs in and lands on the dashboard.
+    let client = app.client();
+    let res = client
+        .post(format!("{}{}", app.base, postroom::api::auth::LogIn::PATH))
+        .header("accept", "application/json")
+        .form(&[
+            ("email", "load@postroom.test"),
+            ("password", "postroom-load"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(crate::common::location(&res).as_deref(), Some("/agency"));
+    let (status, html) = app.get(&client, "/agency").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("4 workspaces."), "the header counts them");
+    // A second run refuses rather than doubling the data.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_postroom"))
+        .args(["admin", "seed-load", "--workspaces", "3", "--posts", "120"])
+        .env("POSTROOM_DATABASE_URL", &url)
+        .env("POSTROOM_DATABASE_APP_URL", "")
+        .env("POSTROOM_DATABASE_AUTH_URL", "")
+        .env("POSTROOM_DATABASE_JOBS_URL", "")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
 }

@@ -9,7 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
 /// Every rollup row that differs from a recount of the base tables (as text).
-async fn drift(app: &TestApp) -> Vec<String> {
+pub(crate) async fn drift(app: &TestApp) -> Vec<String> {
     sqlx::query_scalar(
         "WITH truth AS ( \
            SELECT w.id AS workspace_id, \
