@@ -179,6 +179,8 @@ pub struct AgencyView {
     pub user_email: String,
     /// Every workspace the person belongs to.
     pub workspaces: usize,
+    /// Only a personal workspace so far: the page leads with the first steps.
+    pub first_run: bool,
     pub needs: Vec<NeedItem>,
     pub needs_total: usize,
     pub cards: Vec<ClientCard>,

@@ -395,14 +395,17 @@ async fn the_page_renders_on_the_server_and_lands_people_with_many_workspaces(
         .await;
     assert_eq!(crate::common::location(&res).as_deref(), Some("/agency"));
     let (_, dora_slug) = w.app.sign_up("Dora", "dora@example.test").await;
-    let res = w
-        .app
-        .log_in_response(&w.app.client(), "dora@example.test")
-        .await;
+    let dora = w.app.client();
+    let res = w.app.log_in_response(&dora, "dora@example.test").await;
     assert_eq!(
         crate::common::location(&res),
         Some(format!("/w/{dora_slug}"))
     );
+    // Her dashboard leads with the first steps of an agency.
+    let (_, html) = w.app.get(&dora, "/agency").await;
+    assert!(html.contains("Get your first client on board"));
+    let (_, html) = w.app.get(&w.alice, "/agency").await;
+    assert!(!html.contains("Get your first client on board"));
 }
 
 #[sqlx::test]

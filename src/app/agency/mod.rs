@@ -171,6 +171,7 @@ fn Dashboard(
                     view! { <FirstSteps /> }.into_any()
                 } else {
                     view! {
+                        {view.first_run.then(|| view! { <FirstSteps /> })}
                         <Needs view=view.clone() params=params.clone() />
                         <Cards view=view.clone() params=params.clone() />
                         <div class="agency-cols">

@@ -25,6 +25,7 @@ struct MembershipRow {
     logo_url: Option<String>,
     primary_color: Option<String>,
     role: String,
+    is_personal: bool,
     /// The stats row (NULL where the role may not see it: CLIENT).
     failed: Option<i32>,
     partially_published: Option<i32>,
@@ -34,7 +35,7 @@ struct MembershipRow {
 async fn memberships(tx: &mut AgencyTx) -> Result<Vec<MembershipRow>, AppError> {
     let user = tx.user_id();
     Ok(sqlx::query_as(
-        "SELECT w.id, w.name, w.slug, w.logo_url, w.primary_color, m.role, \
+        "SELECT w.id, w.name, w.slug, w.logo_url, w.primary_color, m.role, w.is_personal, \
                 s.failed, s.partially_published, s.members \
            FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
            LEFT JOIN workspace_stats s ON s.workspace_id = w.id \
@@ -524,6 +525,7 @@ pub async fn overview(
         user_initials: String::new(),
         user_email: String::new(),
         workspaces: rows.len(),
+        first_run: rows.iter().all(|r| r.is_personal),
         needs,
         needs_total,
         cards,
