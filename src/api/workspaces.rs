@@ -62,7 +62,8 @@ pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
     if user.last_workspace_id != Some(ws) {
         workspaces::remember_last(tx.conn(), user.id, ws).await?;
     }
-    let (list, pending_approvals) = workspaces::shell_list(&mut tx, user.id).await?;
+    let (list, pending_approvals, workspaces_total) =
+        workspaces::shell_list(&mut tx, user.id).await?;
     tx.commit().await?;
     let current_id = ws.to_string();
     let current = list
@@ -74,6 +75,7 @@ pub async fn workspace_shell(slug: String) -> Result<ShellView, AppError> {
         user: UserView::new(user.id, user.email, user.name),
         current,
         workspaces: list,
+        workspaces_total,
         pending_approvals,
     })
 }

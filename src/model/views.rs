@@ -59,7 +59,10 @@ pub struct WorkspaceSummary {
 pub struct ShellView {
     pub user: UserView,
     pub current: WorkspaceSummary,
+    /// The switcher's list: the current workspace and the first others (at most 12).
     pub workspaces: Vec<WorkspaceSummary>,
+    /// Every workspace the user belongs to (the switcher links to all of them beyond its list).
+    pub workspaces_total: i64,
     /// Posts in this workspace waiting for a client's decision (the sidebar badge).
     pub pending_approvals: i64,
 }

@@ -632,3 +632,50 @@ async fn seed_load_builds_an_agency_the_dashboard_shows(
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
 }
+
+/// At agency scale the sidebar's switcher stays small: the current workspace and the
+/// first others (12 in all), then a link to the dashboard, whose finder searches them all.
+#[sqlx::test]
+async fn the_switcher_lists_a_dozen_and_links_to_the_rest(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = TestApp::spawn(pool_opts, opts).await;
+    let (alice, _) = app.sign_up("Alice", "alice@example.test").await;
+    let mut slugs = Vec::new();
+    for i in 0..15 {
+        slugs.push(
+            app.create_workspace(&alice, &format!("Client {i:02}"))
+                .await,
+        );
+    }
+    let last = slugs.last().unwrap().clone();
+    let (status, body) = app
+        .call::<postroom::api::workspaces::WorkspaceShell>(&alice, &[("slug", last.as_str())])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let shell: postroom::model::ShellView = serde_json::from_str(&body).unwrap();
+    assert_eq!(shell.workspaces_total, 16);
+    assert_eq!(shell.workspaces.len(), 12);
+    assert!(
+        shell.workspaces.iter().any(|w| w.slug == last),
+        "the current one is listed"
+    );
+    assert!(
+        shell.workspaces[0].is_personal,
+        "personal first, then by name"
+    );
+    let (_, html) = app.get(&alice, &format!("/w/{last}")).await;
+    assert!(html.contains("All 16 workspaces…"));
+    // The finder finds any of them.
+    let (status, body) = app
+        .call::<ag::FindWorkspaces>(&alice, &[("q", "client 0")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let found: Vec<postroom::model::WorkspaceSummary> = serde_json::from_str(&body).unwrap();
+    assert_eq!(found.len(), 8, "at most eight");
+    assert!(found.iter().all(|w| w.name.starts_with("Client 0")));
+    let (_, body) = app.call::<ag::FindWorkspaces>(&alice, &[("q", "%")]).await;
+    let found: Vec<postroom::model::WorkspaceSummary> = serde_json::from_str(&body).unwrap();
+    assert!(found.is_empty(), "% is a character, not a wildcard");
+}

@@ -162,6 +162,11 @@ fn Switcher(shell: ShellView) -> impl IntoView {
                         </a>
                     }
                 }).collect_view()}
+                {(shell.workspaces_total > shell.workspaces.len() as i64).then(|| view! {
+                    <a class="switcher-item more" href="/agency" role="menuitem" on:click=close>
+                        {format!("All {} workspaces…", shell.workspaces_total)}
+                    </a>
+                })}
                 <a class="switcher-item new" href="/workspaces/new" role="menuitem" on:click=close>"+ Create workspace"</a>
             </div>
         </details>

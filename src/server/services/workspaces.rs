@@ -87,33 +87,51 @@ pub async fn find_for_user(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// What the workspace layout draws in one statement: the switcher's list and
-/// the number of posts in `ws` waiting for approval (an uncorrelated sub-select,
-/// computed once).
+/// At most this many workspaces in the sidebar's switcher (the current one among them);
+/// beyond that it links to the agency dashboard, whose finder searches them all.
+pub const SWITCHER_MAX: i64 = 12;
+
+/// What the workspace layout draws in one statement: the switcher's list (the current
+/// workspace and the first others, personal first, then by name), how many workspaces
+/// the user has in all, and the number of posts in `ws` waiting for approval (an
+/// uncorrelated sub-select, computed once).
 pub async fn shell_list(
     tx: &mut ScopedTx,
     user_id: Uuid,
-) -> Result<(Vec<WorkspaceSummary>, i64), AppError> {
+) -> Result<(Vec<WorkspaceSummary>, i64, i64), AppError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         summary: SummaryRow,
         pending: i64,
+        total: i64,
     }
     let ws = tx.workspace_id();
-    let rows: Vec<Row> = sqlx::query_as(&summary_query(
-        ", (SELECT count(*) FROM posts p \
-             WHERE p.workspace_id = $2 AND p.status = 'awaiting_approval') AS pending",
-    ))
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT w.id, w.name, w.slug, w.logo_url, w.primary_color, w.is_personal, m.role, \
+                (SELECT count(*) FROM posts p \
+                  WHERE p.workspace_id = $2 AND p.status = 'awaiting_approval') AS pending, \
+                count(*) OVER () AS total \
+           FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+          WHERE m.user_id = $1 \
+          ORDER BY (w.id = $2) DESC, w.is_personal DESC, lower(w.name), w.slug LIMIT $3",
+    )
     .bind(user_id)
     .bind(ws)
+    .bind(SWITCHER_MAX)
     .fetch_all(tx.conn())
     .await?;
     let pending = rows.first().map_or(0, |r| r.pending);
-    Ok((
-        rows.into_iter().map(|r| r.summary.into()).collect(),
-        pending,
-    ))
+    let total = rows.first().map_or(0, |r| r.total);
+    let mut list: Vec<SummaryRow> = rows.into_iter().map(|r| r.summary).collect();
+    list.sort_by(|a, b| {
+        (!a.is_personal, a.name.to_lowercase(), &a.slug).cmp(&(
+            !b.is_personal,
+            b.name.to_lowercase(),
+            &b.slug,
+        ))
+    });
+    Ok((list.into_iter().map(Into::into).collect(), pending, total))
 }
 
 /// Derives a URL-safe slug from a name.
