@@ -689,6 +689,7 @@ async fn a_member_of_a_reaches_nothing_of_b(pool_opts: PgPoolOptions, opts: PgCo
         "users",
         "workspace_stats",
         "workspace_post_days",
+        "workspace_post_weeks",
     ] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&mut *tx)

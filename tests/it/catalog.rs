@@ -160,6 +160,10 @@ const NOBODY_EXECUTES: &[(&str, &str)] = &[
         "called by the rollup triggers",
     ),
     (
+        "stats_add_week(uuid,date,integer)",
+        "called by the rollup trigger",
+    ),
+    (
         "post_waiting_day(text,timestamp with time zone)",
         "called by the rollup trigger",
     ),
@@ -247,8 +251,10 @@ const TABLES: &[(&str, &str)] = &[
     ("users", "id email name password_hash plan last_workspace_id created_at updated_at billing_cycle_anchor trial_plan trial_ends_at"),
     ("workspace_usage", "workspace_id cycle_start posts_in_cycle scheduled_now social_accounts ai_credits_in_cycle"),
     ("workspace_post_days", "workspace_id day scheduled published"),
+    ("workspace_post_weeks", "workspace_id week published"),
     ("workspace_stats", "workspace_id drafts awaiting_approval scheduled publishing published failed partially_published accounts_connected accounts_expired members"),
     ("workspace_post_days", "workspace_id day scheduled published"),
+    ("workspace_post_weeks", "workspace_id week published"),
     ("workspace_stats", "workspace_id drafts awaiting_approval scheduled publishing published failed partially_published accounts_connected accounts_expired members"),
     ("workspaces", "id name slug owner_id logo_url primary_color is_personal default_language settings created_at updated_at timezone require_approval"),
 ];

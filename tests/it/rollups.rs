@@ -40,8 +40,15 @@ pub(crate) async fn drift(app: &TestApp) -> Vec<String> {
               WHERE p.status IN ('published', 'partially_published')) x GROUP BY 1, 2), \
          days_kept AS ( \
            SELECT workspace_id, day, scheduled, published FROM workspace_post_days \
-            WHERE scheduled <> 0 OR published <> 0) \
+            WHERE scheduled <> 0 OR published <> 0), \
+         weeks_truth AS ( \
+           SELECT p.workspace_id, date_trunc('week', coalesce(p.published_at, p.scheduled_at) AT TIME ZONE 'UTC')::date AS week, \
+                  count(*)::int AS published FROM posts p \
+            WHERE p.status IN ('published', 'partially_published') GROUP BY 1, 2), \
+         weeks_kept AS (SELECT workspace_id, week, published FROM workspace_post_weeks WHERE published <> 0) \
          (SELECT 'stats ' || t::text FROM (SELECT * FROM truth EXCEPT SELECT * FROM kept) t) \
+         UNION ALL (SELECT 'week ' || x::text FROM (SELECT * FROM weeks_truth EXCEPT SELECT * FROM weeks_kept) x) \
+         UNION ALL (SELECT 'week kept ' || x::text FROM (SELECT * FROM weeks_kept EXCEPT SELECT * FROM weeks_truth) x) \
          UNION ALL (SELECT 'stats kept ' || k::text FROM (SELECT * FROM kept EXCEPT SELECT * FROM truth) k) \
          UNION ALL (SELECT 'day ' || d::text FROM (SELECT * FROM days_truth EXCEPT SELECT * FROM days_kept) d) \
          UNION ALL (SELECT 'day kept ' || d::text FROM (SELECT * FROM days_kept EXCEPT SELECT * FROM days_truth) d)",

@@ -4,7 +4,8 @@
 //! session's user holds a membership whose role may see them
 //! (`migrations/…_agency_scope.sql`). The Rust code only arranges what came back.
 //!
-//! Every figure comes from the rollups (`workspace_stats`, `workspace_post_days`), the
+//! Every figure comes from the rollups (`workspace_stats`, `workspace_post_days`,
+//! `workspace_post_weeks`), the
 //! usage counters, or an index on the few rows that need attention (failed posts, posts
 //! awaiting approval, accounts, invitations) — never from scanning posts.
 use crate::model::agency::*;
@@ -27,6 +28,7 @@ struct MembershipRow {
     role: String,
     is_personal: bool,
     /// The stats row (NULL where the role may not see it: CLIENT).
+    awaiting_approval: Option<i32>,
     failed: Option<i32>,
     partially_published: Option<i32>,
     members: Option<i32>,
@@ -36,7 +38,7 @@ async fn memberships(tx: &mut AgencyTx) -> Result<Vec<MembershipRow>, AppError> 
     let user = tx.user_id();
     Ok(sqlx::query_as(
         "SELECT w.id, w.name, w.slug, w.logo_url, w.primary_color, m.role, w.is_personal, \
-                s.failed, s.partially_published, s.members \
+                s.awaiting_approval, s.failed, s.partially_published, s.members \
            FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
            LEFT JOIN workspace_stats s ON s.workspace_id = w.id \
           WHERE m.user_id = $1 ORDER BY lower(w.name), w.slug",
@@ -56,42 +58,51 @@ pub fn weeks(today: NaiveDate) -> Vec<NaiveDate> {
         .collect()
 }
 
-#[derive(sqlx::FromRow)]
-struct DaysRow {
-    workspace_id: Uuid,
-    next_7: i64,
-    last_30: i64,
-    weeks: Vec<i64>,
+/// Published per week (`weeks(today)`, oldest first) for each of `ids`, from
+/// `workspace_post_weeks`: 12 small rows per workspace.
+async fn post_weeks(
+    tx: &mut AgencyTx,
+    ids: &[Uuid],
+    today: NaiveDate,
+) -> Result<HashMap<Uuid, Vec<i64>>, AppError> {
+    let weeks = weeks(today);
+    let rows: Vec<(Uuid, NaiveDate, i32)> = sqlx::query_as(
+        "SELECT workspace_id, week, published FROM workspace_post_weeks \
+          WHERE workspace_id = ANY ($1) AND week >= $2",
+    )
+    .bind(ids)
+    .bind(weeks[0])
+    .fetch_all(tx.conn())
+    .await?;
+    let mut out: HashMap<Uuid, Vec<i64>> = HashMap::new();
+    for (ws, week, n) in rows {
+        if let Some(k) = weeks.iter().position(|w| *w == week) {
+            out.entry(ws).or_insert_with(|| vec![0; WEEKS])[k] += n as i64;
+        }
+    }
+    Ok(out)
 }
 
-/// Per workspace: posts waiting to go out in the next 7 days, published in the last 30,
-/// and published per week (`weeks(today)`), from `workspace_post_days`.
-async fn post_days(tx: &mut AgencyTx, today: NaiveDate) -> Result<Vec<DaysRow>, AppError> {
-    let first = weeks(today)[0];
-    let week_sums: Vec<String> = (0..WEEKS)
-        .map(|k| {
-            format!(
-                "coalesce(sum(published) FILTER (WHERE day >= $2 + {} AND day < $2 + {}), 0)",
-                7 * k,
-                7 * k + 7
-            )
-        })
-        .collect();
-    let sql = format!(
+/// Posts waiting to go out in the next 7 days and published in the last 30, for the
+/// cards shown (`ids`: a page of them), from `workspace_post_days`.
+async fn near_days(
+    tx: &mut AgencyTx,
+    ids: &[Uuid],
+    today: NaiveDate,
+) -> Result<HashMap<Uuid, (i64, i64)>, AppError> {
+    let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(
         "SELECT workspace_id, \
-                coalesce(sum(scheduled) FILTER (WHERE day >= $1 AND day < $1 + 7), 0)::bigint AS next_7, \
-                coalesce(sum(published) FILTER (WHERE day > $1 - 30 AND day <= $1), 0)::bigint AS last_30, \
-                ARRAY[{}]::bigint[] AS weeks \
+                coalesce(sum(scheduled) FILTER (WHERE day >= $2), 0)::bigint, \
+                coalesce(sum(published) FILTER (WHERE day <= $2), 0)::bigint \
            FROM workspace_post_days \
-          WHERE day >= least($2, $1 - 29) AND day < $1 + 7 \
+          WHERE workspace_id = ANY ($1) AND day > $2 - 30 AND day < $2 + 7 \
           GROUP BY workspace_id",
-        week_sums.join(", ")
-    );
-    Ok(sqlx::query_as(&sql)
-        .bind(today)
-        .bind(first)
-        .fetch_all(tx.conn())
-        .await?)
+    )
+    .bind(ids)
+    .bind(today)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows.into_iter().map(|(w, a, b)| (w, (a, b))).collect())
 }
 
 #[derive(sqlx::FromRow, Default, Clone, Copy)]
@@ -101,7 +112,7 @@ struct AccountsRow {
     expiring: i64,
 }
 
-async fn accounts(tx: &mut AgencyTx) -> Result<HashMap<Uuid, AccountsRow>, AppError> {
+async fn accounts(tx: &mut AgencyTx, ids: &[Uuid]) -> Result<HashMap<Uuid, AccountsRow>, AppError> {
     let rows: Vec<(Uuid, i64, i64, i64)> = sqlx::query_as(
         "SELECT workspace_id, \
                 count(*) FILTER (WHERE status <> 'disconnected'), \
@@ -109,8 +120,9 @@ async fn accounts(tx: &mut AgencyTx) -> Result<HashMap<Uuid, AccountsRow>, AppEr
                                     OR (status = 'connected' AND token_expires_at <= now())), \
                 count(*) FILTER (WHERE status = 'connected' AND token_expires_at > now() \
                                    AND token_expires_at <= now() + interval '7 days') \
-           FROM social_accounts GROUP BY workspace_id",
+           FROM social_accounts WHERE workspace_id = ANY ($1) GROUP BY workspace_id",
     )
+    .bind(ids)
     .fetch_all(tx.conn())
     .await?;
     Ok(rows
@@ -128,28 +140,53 @@ async fn accounts(tx: &mut AgencyTx) -> Result<HashMap<Uuid, AccountsRow>, AppEr
         .collect())
 }
 
-/// Posts awaiting approval per workspace, and how many of them are past their time.
-async fn approvals(tx: &mut AgencyTx) -> Result<HashMap<Uuid, (i64, i64)>, AppError> {
-    let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(
-        "SELECT workspace_id, count(*), count(*) FILTER (WHERE scheduled_at < now()) \
-           FROM posts WHERE status = 'awaiting_approval' GROUP BY workspace_id",
+/// Posts awaiting approval whose time has passed, per workspace (of `ids`).
+async fn overdue_approvals(
+    tx: &mut AgencyTx,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, AppError> {
+    let rows: Vec<(Uuid, i64)> = sqlx::query_as(
+        "SELECT workspace_id, count(*) FROM posts \
+          WHERE workspace_id = ANY ($1) AND status = 'awaiting_approval' AND scheduled_at < now() \
+          GROUP BY workspace_id",
     )
+    .bind(ids)
     .fetch_all(tx.conn())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(w, n, late)| (w, (n, late)))
-        .collect())
+    Ok(rows.into_iter().collect())
+}
+
+/// Posts awaiting approval per workspace of `ids` (those whose stats the person may not
+/// read: where they are a CLIENT, asked to approve).
+async fn waiting_approvals(
+    tx: &mut AgencyTx,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, i64)> = sqlx::query_as(
+        "SELECT workspace_id, count(*) FROM posts \
+          WHERE workspace_id = ANY ($1) AND status = 'awaiting_approval' GROUP BY workspace_id",
+    )
+    .bind(ids)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Open invitations that expire within 48 hours, per workspace (managers only).
-async fn expiring_invitations(tx: &mut AgencyTx) -> Result<HashMap<Uuid, i64>, AppError> {
+async fn expiring_invitations(
+    tx: &mut AgencyTx,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, AppError> {
     let rows: Vec<(Uuid, i64)> = sqlx::query_as(
         "SELECT workspace_id, count(*) FROM invitations \
-          WHERE accepted_at IS NULL AND revoked_at IS NULL \
+          WHERE workspace_id = ANY ($1) AND accepted_at IS NULL AND revoked_at IS NULL \
             AND expires_at > now() AND expires_at <= now() + interval '48 hours' \
           GROUP BY workspace_id",
     )
+    .bind(ids)
     .fetch_all(tx.conn())
     .await?;
     Ok(rows.into_iter().collect())
@@ -216,15 +253,31 @@ pub async fn overview(
     q: OverviewQuery<'_>,
 ) -> Result<AgencyView, AppError> {
     let today = Utc::now().date_naive();
+    // Every query below names the person's workspaces so that it reads by index; the
+    // policies decide which of their rows exist for this person.
     let rows = memberships(tx).await?;
-    let days: HashMap<Uuid, DaysRow> = post_days(tx, today)
-        .await?
-        .into_iter()
-        .map(|d| (d.workspace_id, d))
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let unseen_stats: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.awaiting_approval.is_none())
+        .map(|r| r.id)
         .collect();
-    let accounts = accounts(tx).await?;
-    let approvals = approvals(tx).await?;
-    let invitations = expiring_invitations(tx).await?;
+    let weeks = post_weeks(tx, &ids, today).await?;
+    let accounts = accounts(tx, &ids).await?;
+    let overdue = overdue_approvals(tx, &ids).await?;
+    let waiting = waiting_approvals(tx, &unseen_stats).await?;
+    let approvals: HashMap<Uuid, (i64, i64)> = rows
+        .iter()
+        .map(|r| {
+            let all = r
+                .awaiting_approval
+                .map(i64::from)
+                .or_else(|| waiting.get(&r.id).copied())
+                .unwrap_or(0);
+            (r.id, (all, overdue.get(&r.id).copied().unwrap_or(0)))
+        })
+        .collect();
+    let invitations = expiring_invitations(tx, &ids).await?;
     let usage_rows = usage_rows(tx).await?;
     let own: OwnPlan = sqlx::query_as(
         "SELECT o.plan_code, o.plan_name, o.max_workspaces, o.workspaces_owned, o.own_plan_name, \
@@ -452,7 +505,7 @@ pub async fn overview(
         e.1 = e.1.min(n.kind);
     }
     let text = q.text.trim().to_lowercase();
-    let mut cards: Vec<(ClientCard, NeedKind)> = rows
+    let mut cards: Vec<(ClientCard, NeedKind, Uuid)> = rows
         .iter()
         .filter(|r| {
             text.is_empty()
@@ -462,7 +515,6 @@ pub async fn overview(
         .map(|r| {
             let role = Role::parse(&r.role).unwrap_or(Role::Viewer);
             let acc = accounts.get(&r.id).copied().unwrap_or_default();
-            let d = days.get(&r.id);
             let (needs_n, worst) = need_count
                 .get(r.slug.as_str())
                 .copied()
@@ -486,35 +538,47 @@ pub async fn overview(
                     role,
                     accounts: acc.accounts,
                     health,
-                    scheduled_next_7: d.map_or(0, |d| d.next_7),
-                    published_last_30: d.map_or(0, |d| d.last_30),
+                    // Filled below for the page shown.
+                    scheduled_next_7: 0,
+                    published_last_30: 0,
                     failed: r.failed.map(|f| f as i64),
                     awaiting: approvals.get(&r.id).map_or(0, |a| a.0),
                     members: r.members.map(|m| m as i64),
-                    spark: d.map_or_else(|| vec![0; WEEKS], |d| d.weeks.clone()),
+                    spark: weeks.get(&r.id).cloned().unwrap_or_else(|| vec![0; WEEKS]),
                     needs: needs_n,
                 },
                 worst,
+                r.id,
             )
         })
         .collect();
     match q.sort {
         CardSort::Name => {} // already by name
-        CardSort::Needs => cards.sort_by(|(a, ka), (b, kb)| {
+        CardSort::Needs => cards.sort_by(|(a, ka, _), (b, kb, _)| {
             ((a.needs == 0), *ka, -a.needs).cmp(&((b.needs == 0), *kb, -b.needs))
         }),
-        CardSort::Activity => {
-            cards.sort_by_key(|(c, _)| -(c.published_last_30 + c.scheduled_next_7))
-        }
+        // Published over the sparkline's 12 weeks.
+        CardSort::Activity => cards.sort_by_key(|(c, _, _)| -c.spark.iter().sum::<i64>()),
     }
     let cards_total = cards.len();
     let pages = cards_total.div_ceil(CARDS_PER_PAGE).max(1);
     let page = q.page.clamp(1, pages);
-    let cards: Vec<ClientCard> = cards
+    let shown: Vec<(ClientCard, Uuid)> = cards
         .into_iter()
         .skip((page - 1) * CARDS_PER_PAGE)
         .take(CARDS_PER_PAGE)
-        .map(|(c, _)| c)
+        .map(|(c, _, id)| (c, id))
+        .collect();
+    let shown_ids: Vec<Uuid> = shown.iter().map(|(_, id)| *id).collect();
+    let near = near_days(tx, &shown_ids, today).await?;
+    let cards: Vec<ClientCard> = shown
+        .into_iter()
+        .map(|(mut c, id)| {
+            let (next, last) = near.get(&id).copied().unwrap_or((0, 0));
+            c.scheduled_next_7 = next;
+            c.published_last_30 = last;
+            c
+        })
         .collect();
     let needs_total = needs.len();
     if !q.all_needs {
@@ -598,11 +662,11 @@ pub async fn feed(
     };
     let sql = format!(
         "SELECT a.id, w.name, w.slug, a.actor_label, a.summary, a.action, a.created_at \
-           FROM workspaces w \
+           FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
            CROSS JOIN LATERAL (SELECT * FROM activity_log a \
                                 WHERE a.workspace_id = w.id AND a.id < $2 {kind_clause} \
                                 ORDER BY a.id DESC LIMIT $3) a \
-          WHERE w.id = ANY ((SELECT app_agency_workspaces('{{OWNER,ADMIN,EDITOR,VIEWER}}'))::uuid[]) \
+          WHERE m.user_id = $5 AND m.role <> 'CLIENT' \
             AND ($1::text IS NULL OR w.slug = $1) \
           ORDER BY a.id DESC LIMIT $3"
     );
@@ -611,6 +675,7 @@ pub async fn feed(
         .bind(before.unwrap_or(i64::MAX))
         .bind(limit)
         .bind(kind)
+        .bind(tx.user_id())
         .fetch_all(tx.conn())
         .await?;
     let older = (rows.len() as i64 == limit).then(|| {
@@ -639,26 +704,24 @@ pub async fn feed(
 /// every status, summed over what the person may see.
 pub async fn report(tx: &mut AgencyTx) -> Result<ReportView, AppError> {
     let today = Utc::now().date_naive();
-    let days = post_days(tx, today).await?;
-    let names: HashMap<Uuid, (String, String)> = sqlx::query_as(
+    let names: Vec<(Uuid, String, String)> = sqlx::query_as(
         "SELECT w.id, w.name, w.slug FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
           WHERE m.user_id = $1",
     )
     .bind(tx.user_id())
     .fetch_all(tx.conn())
-    .await?
-    .into_iter()
-    .map(|(id, name, slug): (Uuid, String, String)| (id, (name, slug)))
-    .collect();
-    let mut rows: Vec<ReportRow> = days
+    .await?;
+    let ids: Vec<Uuid> = names.iter().map(|(id, _, _)| *id).collect();
+    let by_ws = post_weeks(tx, &ids, today).await?;
+    let mut rows: Vec<ReportRow> = names
         .into_iter()
-        .filter_map(|d| {
-            let (name, slug) = names.get(&d.workspace_id)?.clone();
-            let total: i64 = d.weeks.iter().sum();
+        .filter_map(|(id, name, slug)| {
+            let weeks = by_ws.get(&id)?.clone();
+            let total: i64 = weeks.iter().sum();
             (total > 0).then_some(ReportRow {
                 name,
                 slug,
-                weeks: d.weeks,
+                weeks,
                 total,
             })
         })
@@ -673,8 +736,9 @@ pub async fn report(tx: &mut AgencyTx) -> Result<ReportView, AppError> {
                 coalesce(sum(scheduled), 0)::bigint, coalesce(sum(publishing), 0)::bigint, \
                 coalesce(sum(published), 0)::bigint, coalesce(sum(partially_published), 0)::bigint, \
                 coalesce(sum(failed), 0)::bigint \
-           FROM workspace_stats",
+           FROM workspace_stats WHERE workspace_id = ANY ($1)",
     )
+    .bind(&ids)
     .fetch_one(tx.conn())
     .await?;
     Ok(ReportView {
