@@ -33,8 +33,13 @@ test('the agency dashboard lists every client and opens each in one click', asyn
   await expect(page.locator('.client-card')).toHaveCount(1);
   await expect(page.locator('.client-card')).toContainText('Northwind Roasters');
 
-  // A card opens its workspace in one click.
-  await page.locator('.client-card', { hasText: 'Northwind Roasters' }).click();
+  // A card opens its workspace in one click (anywhere on it), or from the keyboard.
+  if (jsOn(info)) {
+    await page.locator('.client-link', { hasText: 'Northwind Roasters' }).focus();
+    await page.keyboard.press('Enter');
+  } else {
+    await page.locator('.client-card', { hasText: 'Northwind Roasters' }).click();
+  }
   await page.waitForURL(/\/w\/northwind-roasters[a-z0-9-]*$/);
 
   // The finder: Ctrl-K and type with JavaScript, a search form without.

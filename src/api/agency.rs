@@ -77,7 +77,7 @@ pub async fn agency_report() -> Result<ReportView, AppError> {
     let (_, _, mut tx) = agency_tx().await?;
     let report = agency::report(&mut tx).await?;
     tx.commit().await?;
-    Ok(report)
+    Ok(report.trimmed())
 }
 
 /// The quick finder: the person's workspaces whose name or slug contains `q` (at most 8).

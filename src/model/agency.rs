@@ -12,6 +12,10 @@ pub const NEEDS_SHOWN: usize = 12;
 pub const ACTIVITY_PER_PAGE: usize = 20;
 /// Weeks of the sparkline and the report.
 pub const WEEKS: usize = 12;
+/// Workspaces the page's report names one by one (the rest are summed).
+pub const REPORT_ROWS: usize = 20;
+/// Workspaces the feed's filter lists in a menu (beyond, it takes a typed slug).
+pub const FEED_FILTER_MENU: usize = 100;
 
 /// What needs the person, most urgent first (the order of the variants).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -215,8 +219,11 @@ pub struct AgencyEvent {
 pub struct FeedPage {
     pub items: Vec<AgencyEvent>,
     pub older: Option<i64>,
-    /// The workspaces it can be filtered by (those whose activity the person sees).
+    /// The workspaces it can be filtered by (those whose activity the person sees; at
+    /// most `FEED_FILTER_MENU`, and none beyond: then the filter takes a slug).
     pub workspaces: Vec<(String, String)>,
+    /// Whether the person sees any workspace's activity at all.
+    pub any: bool,
 }
 
 /// The kinds the feed filters by: the activity log's object types.
@@ -255,7 +262,71 @@ pub struct StatusTotals {
 pub struct ReportView {
     /// The Monday of each week, oldest first.
     pub weeks: Vec<NaiveDate>,
-    /// Workspaces with anything published, most first.
+    /// Workspaces with anything published, most first (on the page: the first
+    /// `REPORT_ROWS`; the CSV has them all).
     pub rows: Vec<ReportRow>,
+    /// The workspaces after `rows`, summed (how many: `others_count`).
+    pub others: Option<ReportRow>,
+    pub others_count: usize,
     pub totals: StatusTotals,
+}
+
+impl ReportView {
+    /// The page's view: the first `REPORT_ROWS` workspaces, the rest summed.
+    pub fn trimmed(mut self) -> ReportView {
+        if self.rows.len() > REPORT_ROWS {
+            let rest = self.rows.split_off(REPORT_ROWS);
+            let mut weeks = vec![0; rest.first().map_or(0, |r| r.weeks.len())];
+            for r in &rest {
+                for (w, n) in weeks.iter_mut().zip(&r.weeks) {
+                    *w += n;
+                }
+            }
+            self.others_count = rest.len();
+            self.others = Some(ReportRow {
+                name: format!("{} other workspaces", rest.len()),
+                slug: String::new(),
+                total: weeks.iter().sum(),
+                weeks,
+            });
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(i: usize) -> ReportRow {
+        ReportRow {
+            name: format!("W{i}"),
+            slug: format!("w{i}"),
+            weeks: vec![1; WEEKS],
+            total: WEEKS as i64,
+        }
+    }
+
+    #[test]
+    fn the_page_names_twenty_workspaces_and_sums_the_rest() {
+        let report = ReportView {
+            weeks: Vec::new(),
+            rows: (0..25).map(row).collect(),
+            others: None,
+            others_count: 0,
+            totals: StatusTotals::default(),
+        };
+        let page = report.clone().trimmed();
+        assert_eq!(page.rows.len(), REPORT_ROWS);
+        assert_eq!(page.others_count, 5);
+        let others = page.others.unwrap();
+        assert_eq!(others.weeks, vec![5; WEEKS]);
+        assert_eq!(others.total, 5 * WEEKS as i64);
+        let small = ReportView {
+            rows: (0..3).map(row).collect(),
+            ..report
+        }
+        .trimmed();
+        assert_eq!((small.rows.len(), small.others), (3, None));
+    }
 }

@@ -19,7 +19,7 @@ struct Series {
     color: &'static str,
 }
 
-fn series(rows: &[ReportRow], weeks: usize) -> Vec<Series> {
+fn series(rows: &[ReportRow], others: Option<&ReportRow>, weeks: usize) -> Vec<Series> {
     let mut out: Vec<Series> = rows
         .iter()
         .take(SERIES)
@@ -30,15 +30,16 @@ fn series(rows: &[ReportRow], weeks: usize) -> Vec<Series> {
             color: PALETTE[i],
         })
         .collect();
-    if rows.len() > SERIES {
+    let rest = &rows[SERIES.min(rows.len())..];
+    if !rest.is_empty() || others.is_some() {
         let mut other = vec![0; weeks];
-        for r in &rows[SERIES..] {
+        for r in rest.iter().chain(others) {
             for (o, n) in other.iter_mut().zip(&r.weeks) {
                 *o += n;
             }
         }
         out.push(Series {
-            name: format!("{} other workspaces", rows.len() - SERIES),
+            name: "Other workspaces".to_string(),
             weeks: other,
             color: PALETTE[SERIES],
         });
@@ -65,7 +66,7 @@ pub fn axis(max: i64) -> (i64, i64) {
 #[component]
 pub fn ReportChart(report: ReportView) -> impl IntoView {
     let n = report.weeks.len().max(1);
-    let series = series(&report.rows, n);
+    let series = series(&report.rows, report.others.as_ref(), n);
     let totals: Vec<i64> = (0..n)
         .map(|w| {
             series

@@ -397,7 +397,7 @@ fn Feed(feed: Resource<Result<FeedPage, AppError>>, params: Params) -> impl Into
 
 #[component]
 fn FeedBody(feed: FeedPage, params: Params) -> impl IntoView {
-    if feed.workspaces.is_empty() {
+    if !feed.any {
         return view! {
             <p class="muted">"Activity is shown to owners, admins, editors and viewers; your workspaces here are all as a client."</p>
         }
@@ -423,14 +423,25 @@ fn FeedBody(feed: FeedPage, params: Params) -> impl IntoView {
             // The cards' filter and page stay as they are.
             {(!params.q.is_empty()).then(|| view! { <input type="hidden" name="q" value=params.q.clone() /> })}
             {(!params.sort.is_empty()).then(|| view! { <input type="hidden" name="sort" value=params.sort.clone() /> })}
-            <label>"Workspace"
-                <select name="ws">
-                    <option value="">"All workspaces"</option>
-                    {feed.workspaces.iter().map(|(slug, name)| view! {
-                        <option value=slug.clone() selected=*slug == ws>{name.clone()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+            {if feed.workspaces.is_empty() {
+                // Too many for a menu: the workspace's address (its slug) instead.
+                view! {
+                    <label>"Workspace (slug)"
+                        <input type="search" name="ws" value=ws.clone() placeholder="All workspaces" />
+                    </label>
+                }.into_any()
+            } else {
+                view! {
+                    <label>"Workspace"
+                        <select name="ws">
+                            <option value="">"All workspaces"</option>
+                            {feed.workspaces.iter().map(|(slug, name)| view! {
+                                <option value=slug.clone() selected=*slug == ws>{name.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                }.into_any()
+            }}
             <label>"Kind"
                 <select name="kind">
                     <option value="">"Everything"</option>
@@ -564,6 +575,7 @@ fn ReportBody(report: ReportView) -> impl IntoView {
     ];
     let weeks = report.weeks.clone();
     let rows = report.rows.clone();
+    let others = report.others.clone();
     let any = !rows.is_empty();
     view! {
         <dl class="status-totals">
@@ -585,7 +597,7 @@ fn ReportBody(report: ReportView) -> impl IntoView {
                                 <th scope="col" class="num">"Total"</th>
                             </tr></thead>
                             <tbody>
-                                {rows.into_iter().map(|r| view! {
+                                {rows.into_iter().chain(others).map(|r| view! {
                                     <tr>
                                         <th scope="row">{r.name}</th>
                                         {r.weeks.into_iter().map(|n| view! { <td class="num">{n}</td> }).collect_view()}

@@ -696,7 +696,12 @@ pub async fn feed(
             })
             .collect(),
         older: older.flatten(),
-        workspaces,
+        any: !workspaces.is_empty(),
+        workspaces: if workspaces.len() <= FEED_FILTER_MENU {
+            workspaces
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -744,6 +749,8 @@ pub async fn report(tx: &mut AgencyTx) -> Result<ReportView, AppError> {
     Ok(ReportView {
         weeks: weeks(today),
         rows,
+        others: None,
+        others_count: 0,
         totals: StatusTotals {
             drafts: t.0,
             awaiting_approval: t.1,
