@@ -90,8 +90,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::ServerFns => {
+            use std::io::Write;
+            // A reader that stops early (`| head`, awk's `exit`) closes the pipe: stop
+            // quietly rather than panic in println!.
+            let mut out = std::io::stdout().lock();
             for (path, method) in leptos::server_fn::axum::server_fn_paths() {
-                println!("{method} {path}");
+                if writeln!(out, "{method} {path}").is_err() {
+                    break;
+                }
             }
             Ok(())
         }
