@@ -12,14 +12,23 @@ mod ssr {
         auth,
         services::agency,
         state::app_state,
-        tenancy::{begin_agency, AgencyTx},
+        tenancy::{agency_in_request, AgencyWork, RequestTx},
     };
 
-    pub async fn agency_tx(
-    ) -> Result<(crate::server::state::AppState, auth::SessionUser, AgencyTx), AppError> {
+    /// The signed-in person's agency transaction: the page view's shared one, or its own.
+    pub async fn agency_tx() -> Result<
+        (
+            crate::server::state::AppState,
+            auth::SessionUser,
+            AgencyWork,
+        ),
+        AppError,
+    > {
         let state = app_state()?;
         let user = auth::require_user()?;
-        let tx = begin_agency(&state.pool, &auth::principal(&user)).await?;
+        let request = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestTx>().cloned());
+        let tx = agency_in_request(request.as_ref(), &state.pool, &auth::principal(&user)).await?;
         Ok((state, user, tx))
     }
 }
@@ -35,7 +44,7 @@ pub async fn agency_overview(
     use ssr::*;
     let (state, user, mut tx) = agency_tx().await?;
     let mut view = agency::overview(
-        &mut tx,
+        tx.tx(),
         state.config.billing_mode,
         agency::OverviewQuery {
             text: &q,
@@ -66,7 +75,7 @@ pub async fn agency_feed(
     let slug = Some(workspace.trim()).filter(|s| !s.is_empty());
     let kind = Some(kind.trim()).filter(|s| !s.is_empty());
     let checked = state.forge_authorization.is_none();
-    let feed = agency::feed(&mut tx, slug, kind, before, checked).await?;
+    let feed = agency::feed(tx.tx(), slug, kind, before, checked).await?;
     tx.commit().await?;
     Ok(feed)
 }
@@ -75,7 +84,7 @@ pub async fn agency_feed(
 pub async fn agency_report() -> Result<ReportView, AppError> {
     use ssr::*;
     let (_, _, mut tx) = agency_tx().await?;
-    let report = agency::report(&mut tx).await?;
+    let report = agency::report(tx.tx()).await?;
     tx.commit().await?;
     Ok(report.trimmed())
 }
@@ -86,7 +95,7 @@ pub async fn find_workspaces(q: String) -> Result<Vec<WorkspaceSummary>, AppErro
     use ssr::*;
     let (_, user, mut tx) = agency_tx().await?;
     let found =
-        crate::server::services::workspaces::find_for_user(tx.conn(), user.id, &q, 8).await?;
+        crate::server::services::workspaces::find_for_user(tx.tx().conn(), user.id, &q, 8).await?;
     tx.commit().await?;
     Ok(found)
 }

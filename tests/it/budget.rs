@@ -55,6 +55,9 @@ async fn every_signed_in_page_keeps_its_transaction_budget(
         format!("/w/{slug}/labels"),
         format!("/w/{slug}/media"),
         format!("/w/{slug}/approvals"),
+        // The agency dashboard: its overview, feed and report share one transaction.
+        "/agency".to_string(),
+        format!("/agency?ws={slug}&kind=post&sort=name"),
     ];
     let mut report = Vec::new();
     for page in &pages {

@@ -13,7 +13,7 @@
 mod request;
 mod tx;
 
-pub use request::{authorize_in_request, RequestTx, WorkTx};
+pub use request::{agency_in_request, authorize_in_request, AgencyWork, RequestTx, WorkTx};
 pub use tx::{
     begin_agency, begin_login, begin_token, begin_user, AgencyTx, AuthPool, LoginTx, ScopedTx,
     TokenTx, UserTx,

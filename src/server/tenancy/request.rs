@@ -7,7 +7,9 @@
 //! their own permission on its context), and the handler commits it when the
 //! page has rendered. Server-function requests from the browser (POST) do not
 //! carry one: each is its own transaction, committed by the function.
-use super::{authorize, ForgeAuthorization, Principal, ScopedTx, WorkspaceRef};
+use super::{
+    authorize, begin_agency, AgencyTx, ForgeAuthorization, Principal, ScopedTx, WorkspaceRef,
+};
 use crate::model::{AppError, Permission};
 use sqlx::PgPool;
 use std::ops::{Deref, DerefMut};
@@ -19,10 +21,12 @@ struct Cached {
     tx: ScopedTx,
 }
 
-/// The page view's shared transaction, if one has been opened.
+/// The page view's shared transaction, if one has been opened: one workspace's, or the
+/// agency dashboard's across workspaces (a page never needs both).
 #[derive(Clone, Default)]
 pub struct RequestTx {
     slot: Arc<Mutex<Option<Cached>>>,
+    agency: Arc<Mutex<Option<AgencyTx>>>,
 }
 
 impl RequestTx {
@@ -32,6 +36,11 @@ impl RequestTx {
         if let Some(cached) = self.slot.lock().await.take() {
             if let Err(e) = cached.tx.commit().await {
                 tracing::warn!(error = %e, "page transaction did not commit");
+            }
+        }
+        if let Some(tx) = self.agency.lock().await.take() {
+            if let Err(e) = tx.commit().await {
+                tracing::warn!(error = %e, "agency page transaction did not commit");
             }
         }
     }
@@ -143,6 +152,71 @@ pub async fn authorize_in_request(
     }
     Ok(WorkTx {
         inner: Inner::Shared(guard),
+        done: false,
+    })
+}
+
+/// An agency transaction for a server function: the page view's shared one (its
+/// resources — overview, feed, report — read in one transaction) or one of its own.
+/// It only reads, so sharing it is always safe.
+pub struct AgencyWork {
+    inner: AgencyInner,
+    done: bool,
+}
+
+impl Drop for AgencyWork {
+    /// Dropped without `commit()` (an error on the way): the shared transaction may be
+    /// aborted, so it is rolled back and forgotten, and the page's other resources start
+    /// afresh.
+    fn drop(&mut self) {
+        if let (false, AgencyInner::Shared(guard)) = (self.done, &mut self.inner) {
+            guard.take();
+        }
+    }
+}
+
+enum AgencyInner {
+    Own(Option<AgencyTx>),
+    Shared(OwnedMutexGuard<Option<AgencyTx>>),
+}
+
+impl AgencyWork {
+    pub fn tx(&mut self) -> &mut AgencyTx {
+        match &mut self.inner {
+            AgencyInner::Own(tx) => tx.as_mut().expect("used after commit"),
+            AgencyInner::Shared(guard) => guard.as_mut().expect("shared agency transaction"),
+        }
+    }
+    /// Done: an own transaction commits now; the shared one when the page has rendered.
+    pub async fn commit(mut self) -> Result<(), AppError> {
+        self.done = true;
+        match &mut self.inner {
+            AgencyInner::Own(tx) => match tx.take() {
+                Some(tx) => tx.commit().await,
+                None => Ok(()),
+            },
+            AgencyInner::Shared(_) => Ok(()),
+        }
+    }
+}
+
+pub async fn agency_in_request(
+    request: Option<&RequestTx>,
+    pool: &PgPool,
+    principal: &Principal,
+) -> Result<AgencyWork, AppError> {
+    let Some(request) = request else {
+        return Ok(AgencyWork {
+            inner: AgencyInner::Own(Some(begin_agency(pool, principal).await?)),
+            done: false,
+        });
+    };
+    let mut guard = request.agency.clone().lock_owned().await;
+    if guard.is_none() {
+        *guard = Some(begin_agency(pool, principal).await?);
+    }
+    Ok(AgencyWork {
+        inner: AgencyInner::Shared(guard),
         done: false,
     })
 }
