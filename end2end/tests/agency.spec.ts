@@ -67,3 +67,46 @@ test('the agency dashboard lists every client and opens each in one click', asyn
   expect(await csv.text()).toContain('workspace,slug,week of ');
   expect(personal).not.toBe('');
 });
+
+// A post the network refuses shows up in "Needs you", whose link leads to it.
+test('a failed post needs you, and the link leads to it', async ({ page }, info) => {
+  test.skip(!jsOn(info), 'the same pages are covered without JavaScript above');
+  test.setTimeout(300_000);
+  await signUpIn(page, info, 'Fay Failure', uniqueEmail('fay'));
+  await page.goto('/workspaces/new');
+  await ready(page, info);
+  await page.getByLabel('Workspace name').fill('Failing Foods');
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await page.waitForURL(/\/w\/[a-z0-9-]+$/);
+  const slug = new URL(page.url()).pathname.split('/')[2];
+
+  // A Sandbox account, then a post it refuses ("[fail]"), due within the minute.
+  await page.goto(`/w/${slug}/accounts`);
+  await ready(page, info);
+  await page.getByRole('link', { name: 'Connect Sandbox account' }).click();
+  await page.getByLabel('Your Sandbox handle').fill(`failing_${Date.now() % 100000}`);
+  await page.getByLabel('Display name').fill('Failing Foods');
+  await page.getByRole('button', { name: 'Allow access' }).click();
+  await page.waitForURL(new RegExp(`/w/${slug}/accounts\\?connected=sandbox$`));
+  await page.goto(`/w/${slug}/posts/new`);
+  await ready(page, info);
+  await page.getByLabel('Post', { exact: true }).fill('[fail] Our new opening hours');
+  const minute = 60_000;
+  const at = new Date(Math.ceil((Date.now() + 20_000) / minute) * minute).toISOString();
+  await page.getByLabel('Date').fill(at.slice(0, 10));
+  await page.getByLabel('Time', { exact: true }).fill(at.slice(11, 16));
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await page.waitForURL(/\/posts\/[0-9a-f-]{36}\?saved=1$/);
+  await expect(page.locator('.status')).toHaveText('Failed', { timeout: 240_000 });
+
+  // The dashboard says so first, and its link opens the failed posts.
+  await page.goto('/agency');
+  await ready(page, info);
+  const item = page.locator('.need', { hasText: 'Failing Foods' }).first();
+  await expect(item).toContainText('1 post failed to publish');
+  await expect(page.locator('.client-card', { hasText: 'Failing Foods' })).toContainText('1 needs you');
+  await screenshot(page, 'agency-needs-you');
+  await item.getByRole('link', { name: /Review failed posts/ }).click();
+  await page.waitForURL(new RegExp(`/w/${slug}/posts\\?status=failed$`));
+  await expect(page.locator('.post-item', { hasText: 'Our new opening hours' })).toBeVisible();
+});
