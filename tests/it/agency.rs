@@ -559,25 +559,14 @@ async fn seed_load_builds_an_agency_the_dashboard_shows(
     opts: PgConnectOptions,
 ) {
     let app = TestApp::spawn(pool_opts, opts.clone()).await;
-    let url = format!(
-        "postgres://{}@{}:{}/{}",
-        opts.get_username(),
-        opts.get_host(),
-        opts.get_port(),
-        opts.get_database().unwrap()
-    );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_postroom"))
-        .args(["admin", "seed-load", "--workspaces", "3", "--posts", "120"])
-        .env("POSTROOM_DATABASE_URL", &url)
-        .env("POSTROOM_DATABASE_APP_URL", "")
-        .env("POSTROOM_DATABASE_AUTH_URL", "")
-        .env("POSTROOM_DATABASE_JOBS_URL", "")
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{text}");
+    let seed = || {
+        crate::common::run_cli(
+            &opts,
+            &["admin", "seed-load", "--workspaces", "3", "--posts", "120"],
+        )
+    };
+    let (ok, text) = seed();
+    assert!(ok, "{text}");
     assert!(
         text.contains("posts: 120/120"),
         "prints its progress: {text}"
@@ -620,17 +609,9 @@ async fn seed_load_builds_an_agency_the_dashboard_shows(
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("4 workspaces."), "the header counts them");
     // A second run refuses rather than doubling the data.
-    let again = std::process::Command::new(env!("CARGO_BIN_EXE_postroom"))
-        .args(["admin", "seed-load", "--workspaces", "3", "--posts", "120"])
-        .env("POSTROOM_DATABASE_URL", &url)
-        .env("POSTROOM_DATABASE_APP_URL", "")
-        .env("POSTROOM_DATABASE_AUTH_URL", "")
-        .env("POSTROOM_DATABASE_JOBS_URL", "")
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
-    assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let (ok, again) = seed();
+    assert!(!ok);
+    assert!(again.contains("exists already"), "{again}");
 }
 
 /// At agency scale the sidebar's switcher stays small: the current workspace and the

@@ -457,3 +457,29 @@ pub fn location(res: &reqwest::Response) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
 }
+
+/// Runs the `postroom` binary (operator commands) against this test's database as the
+/// migrator, with the serving roles' URLs derived: whether it succeeded, and its stdout
+/// followed by its stderr.
+pub fn run_cli(opts: &PgConnectOptions, args: &[&str]) -> (bool, String) {
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        opts.get_username(),
+        opts.get_host(),
+        opts.get_port(),
+        opts.get_database().unwrap()
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_postroom"))
+        .args(args)
+        .env("POSTROOM_DATABASE_URL", &url)
+        .env("POSTROOM_DATABASE_APP_URL", "")
+        .env("POSTROOM_DATABASE_AUTH_URL", "")
+        .env("POSTROOM_DATABASE_JOBS_URL", "")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}

@@ -315,29 +315,7 @@ async fn operator_cli_creates_users_workspaces_and_plans(
     _pool_opts: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
-    let url = format!(
-        "postgres://{}@{}:{}/{}",
-        opts.get_username(),
-        opts.get_host(),
-        opts.get_port(),
-        opts.get_database().unwrap()
-    );
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_postroom"))
-            .args(args)
-            .env("POSTROOM_DATABASE_URL", &url)
-            .env("POSTROOM_DATABASE_APP_URL", "")
-            .env("POSTROOM_DATABASE_AUTH_URL", "")
-            .env("POSTROOM_DATABASE_JOBS_URL", "")
-            .env_remove("DATABASE_URL")
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).to_string()
-                + &String::from_utf8_lossy(&out.stderr),
-        )
-    };
+    let run = |args: &[&str]| crate::common::run_cli(&opts, args);
     let (ok, out) = run(&[
         "admin",
         "create-user",
