@@ -48,11 +48,7 @@ pub async fn report_csv(
         }
         Err(e) => {
             tracing::warn!(error = %e, "agency report");
-            (
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                e.to_string(),
-            )
-                .into_response()
+            (crate::server::error::status_of(&e), e.to_string()).into_response()
         }
     }
 }
